@@ -1,0 +1,25 @@
+// ApiContext: what every dialect handler needs, wired once by node/. Members outlive the HTTP
+// server. Thread-safe members only.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "api/auth.h"
+#include "api/metrics.h"
+#include "replication/consistency_gate.h"
+#include "storage/store.h"
+
+namespace meridian::api {
+
+struct ApiContext {
+  storage::Store* store;
+  replication::ConsistencyGate* gate;
+  Authenticator* auth;
+  Metrics* metrics;
+  std::atomic<bool>* draining;  // set when the node starts shutting down
+  std::string node_id;
+  std::string region;
+};
+
+}  // namespace meridian::api

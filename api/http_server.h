@@ -1,0 +1,58 @@
+// HttpServer: the Beast HTTP/1.1 listener and its sessions. A session only moves bytes:
+// read (limits and deadlines enforced while reading) -> Router::Dispatch -> write, with
+// keep-alive. One coroutine per connection on its own strand. Thread-safe; run by the
+// io_context's threads.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "api/metrics.h"
+#include "api/router.h"
+
+namespace meridian::api {
+
+struct ServerOptions {
+  uint32_t max_header_bytes = 32 * 1024;
+  uint64_t max_body_bytes = 4 * 1024 * 1024;
+  std::chrono::seconds idle_timeout{60};   // waiting for the next request on a kept-alive connection
+  std::chrono::seconds read_timeout{30};   // a started request's header and body
+  std::chrono::seconds write_timeout{30};
+};
+
+class HttpServer {
+ public:
+  // REQUIRES: router and metrics outlive the server.
+  HttpServer(boost::asio::io_context& ioc, Router* router, Metrics* metrics, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and listens; the endpoint has the real port when `port` was 0.
+  Result<boost::asio::ip::tcp::endpoint> Listen(const std::string& host, uint16_t port);
+  // Starts accepting (REQUIRES: Listen succeeded).
+  void Start();
+  // Stops accepting and closes idle connections; busy ones close after their response.
+  void Drain();
+  size_t open_sessions() const;
+
+ private:
+  struct SessionState;
+  boost::asio::awaitable<void> AcceptLoop();
+  boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  Router* router_;
+  Metrics* metrics_;
+  const ServerOptions options_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  mutable std::mutex mu_;
+  std::set<std::shared_ptr<SessionState>> sessions_;  // GUARDED_BY(mu_)
+  bool draining_ = false;                             // GUARDED_BY(mu_)
+};
+
+}  // namespace meridian::api

@@ -1,0 +1,107 @@
+// Routing and pre-handler errors (see router.h).
+#include "api/router.h"
+
+namespace meridian::api {
+namespace {
+
+// Splits "/a/b/c" into {"a","b","c"}; a trailing slash gives a trailing empty segment.
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  if (path.empty()) return out;
+  size_t start = 0;
+  for (;;) {
+    size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddCommonHeaders(Response& res, const std::string& request_id) {
+  res.set("X-Request-Id", request_id);
+  res.set(http::field::date, HttpDate());
+  res.set(http::field::server, "meridian");
+}
+
+void Router::Add(http::verb method, std::string_view pattern, Handler handler) {
+  Route route{method, {}, std::move(handler)};
+  for (auto seg : SplitPath(pattern)) route.segments.emplace_back(seg);
+  routes_.push_back(std::move(route));
+}
+
+void Router::SetErrorFormat(std::string prefix, ErrorFormatter format) {
+  formats_.emplace_back(std::move(prefix), std::move(format));
+}
+
+const ErrorFormatter* Router::FormatterFor(std::string_view path) const {
+  const ErrorFormatter* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& [prefix, format] : formats_) {
+    if (path.starts_with(prefix) && (best == nullptr || prefix.size() > best_len)) {
+      best = &format;
+      best_len = prefix.size();
+    }
+  }
+  return best;
+}
+
+Response Router::ErrorFor(std::string_view target, http::status status, std::string_view message,
+                          const std::string& request_id) const {
+  std::string_view path = target.substr(0, target.find('?'));
+  const ErrorFormatter* format = FormatterFor(path);
+  Response res = format ? (*format)(status, message, request_id)
+                        : MakeResponse(status, std::string(message) + "\n", "text/plain");
+  AddCommonHeaders(res, request_id);
+  return res;
+}
+
+boost::asio::awaitable<Response> Router::Dispatch(Request req) {
+  Call call;
+  call.request_id = RequestIdFor(req);
+  std::string_view target = req.target();
+  size_t q = target.find('?');
+  std::string_view raw_path = target.substr(0, q);
+  if (q != std::string_view::npos) call.query = std::string(target.substr(q + 1));
+  auto path = PercentDecode(raw_path, false);
+  if (!path || !raw_path.starts_with('/')) {
+    co_return ErrorFor(raw_path, http::status::bad_request, "malformed request target",
+                       call.request_id);
+  }
+  call.path = *path;
+  // Match on raw segments, decode parameters: an encoded '/' stays inside its segment.
+  auto segments = SplitPath(raw_path);
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    bool match = true;
+    call.params.clear();
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      if (route.segments[i] == "{}") {
+        auto decoded = PercentDecode(segments[i], false);
+        match = decoded && !decoded->empty();
+        if (match) call.params.push_back(std::move(*decoded));
+      } else {
+        match = route.segments[i] == segments[i];
+      }
+    }
+    if (!match) continue;
+    path_known = true;
+    if (route.method != req.method() &&
+        !(req.method() == http::verb::head && route.method == http::verb::get)) {
+      continue;
+    }
+    call.req = std::move(req);
+    Response res = co_await route.handler(call);
+    AddCommonHeaders(res, call.request_id);
+    co_return res;
+  }
+  co_return ErrorFor(raw_path,
+                     path_known ? http::status::method_not_allowed : http::status::not_found,
+                     path_known ? "method not allowed" : "no such endpoint", call.request_id);
+}
+
+}  // namespace meridian::api

@@ -1,0 +1,59 @@
+// Router: maps (method, path pattern) to a handler coroutine, and formats errors raised before
+// any handler runs (unknown path, body too large) in the dialect that owns the path. Routes
+// are added at startup; Dispatch is then thread-safe. Handlers take the parsed request and
+// return the response (STYLE.md 12): testable without sockets.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http.h"
+
+namespace meridian::api {
+
+// One request as a handler sees it.
+struct Call {
+  Request req;
+  std::vector<std::string> params;  // decoded `{}` path segments, in order
+  std::string path;                 // decoded path, without the query
+  std::string query;                // raw query string, without '?'
+  std::string request_id;
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(Call&)>;
+// Builds a dialect's error response.
+using ErrorFormatter = std::function<Response(http::status, std::string_view message,
+                                              const std::string& request_id)>;
+
+class Router {
+ public:
+  // `pattern` is a path whose `{}` segments match one non-empty segment each.
+  void Add(http::verb method, std::string_view pattern, Handler handler);
+  // Errors for paths starting with `prefix` use `format` (the longest prefix wins).
+  void SetErrorFormat(std::string prefix, ErrorFormatter format);
+
+  // Routes the request; adds X-Request-Id, Date and Server to every response.
+  boost::asio::awaitable<Response> Dispatch(Request req);
+  // An error response for `target` in its dialect's format, with the common headers.
+  Response ErrorFor(std::string_view target, http::status status, std::string_view message,
+                    const std::string& request_id) const;
+
+ private:
+  struct Route {
+    http::verb method;
+    std::vector<std::string> segments;  // "{}" = parameter
+    Handler handler;
+  };
+  const ErrorFormatter* FormatterFor(std::string_view path) const;
+  std::vector<Route> routes_;
+  std::vector<std::pair<std::string, ErrorFormatter>> formats_;
+};
+
+// Adds the headers every response carries.
+void AddCommonHeaders(Response& res, const std::string& request_id);
+
+}  // namespace meridian::api

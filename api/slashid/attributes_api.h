@@ -1,0 +1,23 @@
+// Dialect 1: SlashID organization attributes (API.md section 1, seed 000). A thin translation
+// of attribute-bucket requests onto the store: validation, then one WriteBatch through the
+// shared write path. Handlers are stateless; thread-safe.
+#pragma once
+
+#include <string_view>
+
+#include "api/api_context.h"
+#include "api/router.h"
+
+namespace meridian::api::slashid {
+
+inline constexpr size_t kMaxNameBytes = 70;
+inline constexpr size_t kMaxValueBytes = 64 * 1024;
+
+// The dialect's error body: {"meta": {}, "errors": [{"httpcode": N, "message": "..."}]}.
+Response ErrorResponse(http::status status, std::string_view message, const std::string& request_id);
+
+// Adds every /organizations/attributes* and /organizations/attribute-buckets route.
+// REQUIRES: ctx outlives the router.
+void RegisterAttributeRoutes(Router& router, const ApiContext& ctx);
+
+}  // namespace meridian::api::slashid

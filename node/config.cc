@@ -1,0 +1,204 @@
+// Configuration loading (see config.h).
+#include "node/config.h"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace meridian::node {
+namespace json = boost::json;
+namespace {
+
+Status Bad(const std::string& message) { return Status::InvalidArgument(message); }
+
+template <typename T>
+Status ParseNumber(const std::string& text, const std::string& what, T min, T max, T& out) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Bad(what + " must be a number from " + std::to_string(min) + " to " +
+               std::to_string(max) + ", got '" + text + "'");
+  }
+  out = value;
+  return Status::Ok();
+}
+
+Status NumberField(const json::object& obj, const char* name, const std::string& where,
+                   uint64_t min, uint64_t max, uint64_t& out) {
+  const json::value* v = obj.if_contains(name);
+  if (v == nullptr) return Status::Ok();
+  if (!v->is_int64() && !v->is_uint64()) return Bad(where + "." + name + " must be an integer");
+  uint64_t value = v->is_uint64() ? v->as_uint64() : static_cast<uint64_t>(v->as_int64());
+  if (v->is_int64() && v->as_int64() < 0) return Bad(where + "." + name + " must be positive");
+  if (value < min || value > max) {
+    return Bad(where + "." + name + " must be from " + std::to_string(min) + " to " +
+               std::to_string(max));
+  }
+  out = value;
+  return Status::Ok();
+}
+
+Status StringField(const json::object& obj, const char* name, const std::string& where,
+                   std::string& out) {
+  const json::value* v = obj.if_contains(name);
+  if (v == nullptr) return Status::Ok();
+  if (!v->is_string()) return Bad(where + "." + name + " must be a string");
+  out = std::string(v->as_string());
+  return Status::Ok();
+}
+
+Status LoadFile(const std::string& path, Config& config) {
+  std::ifstream in(path);
+  if (!in) return Bad("cannot read config file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  json::value doc = json::parse(text.str(), ec);
+  if (ec) return Bad("config file " + path + " is not valid JSON: " + ec.message());
+  if (!doc.is_object()) return Bad("config file " + path + " must hold a JSON object");
+  const json::object& root = doc.as_object();
+  MERIDIAN_RETURN_IF_ERROR(StringField(root, "cluster_secret", "config", config.cluster_secret));
+  std::string admin_token;
+  MERIDIAN_RETURN_IF_ERROR(StringField(root, "admin_token", "config", admin_token));
+  if (!admin_token.empty()) config.admin_token = admin_token;
+  MERIDIAN_RETURN_IF_ERROR(StringField(root, "log_level", "config", config.log_level));
+  uint64_t io_threads = config.io_threads;
+  MERIDIAN_RETURN_IF_ERROR(NumberField(root, "io_threads", "config", 0, 256, io_threads));
+  config.io_threads = static_cast<unsigned>(io_threads);
+  if (const json::value* nodes = root.if_contains("nodes")) {
+    if (!nodes->is_array()) return Bad("config.nodes must be an array");
+    for (const auto& n : nodes->as_array()) {
+      if (!n.is_object()) return Bad("config.nodes entries must be objects");
+      NodeEntry entry;
+      const auto& obj = n.as_object();
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "id", "node", entry.id));
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "region", "node", entry.region));
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "api", "node", entry.api));
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "replication", "node", entry.replication));
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "data_dir", "node", entry.data_dir));
+      if (entry.id.empty() || entry.region.empty() || entry.api.empty()) {
+        return Bad("every node needs id, region and api");
+      }
+      for (const auto& other : config.nodes) {
+        if (other.id == entry.id) return Bad("duplicate node id " + entry.id);
+      }
+      config.nodes.push_back(std::move(entry));
+    }
+  }
+  if (const json::value* limits = root.if_contains("limits")) {
+    if (!limits->is_object()) return Bad("config.limits must be an object");
+    const auto& obj = limits->as_object();
+    uint64_t header = config.http.max_header_bytes, body = config.http.max_body_bytes;
+    uint64_t idle = config.http.idle_timeout.count(), read = config.http.read_timeout.count();
+    MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "max_header_bytes", "limits", 1024, 1 << 20, header));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "max_body_bytes", "limits", 1024, 1ull << 30, body));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "idle_timeout_s", "limits", 1, 3600, idle));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "read_timeout_s", "limits", 1, 3600, read));
+    config.http.max_header_bytes = static_cast<uint32_t>(header);
+    config.http.max_body_bytes = body;
+    config.http.idle_timeout = std::chrono::seconds(idle);
+    config.http.read_timeout = std::chrono::seconds(read);
+  }
+  if (const json::value* storage = root.if_contains("storage")) {
+    if (!storage->is_object()) return Bad("config.storage must be an object");
+    uint64_t map_mb = config.map_size_bytes >> 20, group = config.max_group_batches;
+    MERIDIAN_RETURN_IF_ERROR(NumberField(storage->as_object(), "map_size_mb", "storage", 1,
+                                         uint64_t{1} << 24, map_mb));
+    MERIDIAN_RETURN_IF_ERROR(
+        NumberField(storage->as_object(), "max_group_batches", "storage", 1, 1 << 20, group));
+    config.map_size_bytes = map_mb << 20;
+    config.max_group_batches = group;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SplitHostPort(const std::string& text, std::string& host, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Bad("expected HOST:PORT, got '" + text + "'");
+  host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return ParseNumber<uint16_t>(text.substr(colon + 1), "port in '" + text + "'", 0, 65535, port);
+}
+
+std::string Usage() {
+  return "usage: meridiand [--config FILE] [--node-id ID] [--listen HOST:PORT] [--data-dir DIR]\n"
+         "                 [--region NAME] [--io-threads N] [--map-size-mb N] [--ready-file FILE]\n"
+         "                 [--log-level debug|info|warn|error]\n"
+         "Without flags: node n1, region local, API on 127.0.0.1:8080, data in ./data.\n"
+         "MERIDIAN_ADMIN_TOKEN sets the admin key; otherwise one is generated on first start.\n"
+         "Reference: docs/configuration.md\n";
+}
+
+Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_admin_token) {
+  std::map<std::string, std::string> flags;
+  static const char* kKnown[] = {"config",      "node-id",    "listen",    "data-dir",
+                                 "region",      "io-threads", "ready-file", "map-size-mb",
+                                 "log-level"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") return Status::NotFound(Usage());
+    if (!arg.starts_with("--")) return Bad("unexpected argument '" + arg + "'\n" + Usage());
+    std::string name = arg.substr(2), value;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else {
+      if (i + 1 >= args.size()) return Bad("flag --" + name + " needs a value");
+      value = args[++i];
+    }
+    if (std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown)) {
+      return Bad("unknown flag --" + name + "\n" + Usage());
+    }
+    flags[name] = value;
+  }
+  Config config;
+  if (flags.count("config")) MERIDIAN_RETURN_IF_ERROR(LoadFile(flags["config"], config));
+  if (flags.count("node-id")) config.node_id = flags["node-id"];
+  if (!config.nodes.empty()) {
+    const NodeEntry* self = nullptr;
+    for (const auto& n : config.nodes) {
+      if (n.id == config.node_id) self = &n;
+    }
+    if (self == nullptr) {
+      return Bad("node id '" + config.node_id + "' is not in the config file's nodes (use --node-id)");
+    }
+    config.region = self->region;
+    MERIDIAN_RETURN_IF_ERROR(SplitHostPort(self->api, config.listen_host, config.listen_port));
+    config.data_dir = self->data_dir.empty() ? "./data/" + self->id : self->data_dir;
+  }
+  if (flags.count("region")) config.region = flags["region"];
+  if (flags.count("listen")) {
+    MERIDIAN_RETURN_IF_ERROR(SplitHostPort(flags["listen"], config.listen_host, config.listen_port));
+  }
+  if (flags.count("data-dir")) config.data_dir = flags["data-dir"];
+  if (flags.count("ready-file")) config.ready_file = flags["ready-file"];
+  if (flags.count("log-level")) config.log_level = flags["log-level"];
+  if (flags.count("io-threads")) {
+    MERIDIAN_RETURN_IF_ERROR(ParseNumber<unsigned>(flags["io-threads"], "--io-threads", 0, 256,
+                                                   config.io_threads));
+  }
+  if (flags.count("map-size-mb")) {
+    uint64_t mb = 0;
+    MERIDIAN_RETURN_IF_ERROR(
+        ParseNumber<uint64_t>(flags["map-size-mb"], "--map-size-mb", 1, uint64_t{1} << 24, mb));
+    config.map_size_bytes = mb << 20;
+  }
+  if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warn" &&
+      config.log_level != "error") {
+    return Bad("log level must be debug, info, warn or error");
+  }
+  if (config.node_id.empty() || config.region.empty()) return Bad("node id and region must be set");
+  if (config.nodes.empty()) {
+    config.nodes.push_back({config.node_id, config.region,
+                            config.listen_host + ":" + std::to_string(config.listen_port), "", ""});
+  }
+  if (env_admin_token != nullptr && *env_admin_token != '\0') config.admin_token = env_admin_token;
+  return config;
+}
+
+}  // namespace meridian::node

@@ -1,0 +1,56 @@
+// Node configuration: the cluster file and flags of DESIGN.md (Configuration). Flags override
+// the file; without either, the embedded default is one node "n1" in region "local", API on
+// 127.0.0.1:8080, data in ./data. Reference: docs/configuration.md. Pure; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http_server.h"
+#include "storage/base/status.h"
+
+namespace meridian::node {
+
+struct NodeEntry {
+  std::string id;
+  std::string region;
+  std::string api;          // HOST:PORT of the HTTP API
+  std::string replication;  // HOST:PORT of the replication listener
+  std::string data_dir;     // optional; default ./data/<id>
+};
+
+struct Config {
+  // Cluster (shared by every node's file).
+  std::string cluster_secret;
+  std::vector<NodeEntry> nodes;  // every node, this one included
+  std::optional<std::string> admin_token;
+
+  // This node.
+  std::string node_id = "n1";
+  std::string region = "local";
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string data_dir = "./data";
+  std::string ready_file;  // written with "HOST:PORT\n" once the API listens
+  unsigned io_threads = 0;  // 0: one per core
+  uint64_t map_size_bytes = uint64_t{64} << 30;
+  size_t max_group_batches = 4096;
+  std::string log_level = "info";
+  api::ServerOptions http;
+};
+
+// Parses flags (`--name value` or `--name=value`), loading `--config FILE` first. The admin
+// token comes from `env_admin_token` (MERIDIAN_ADMIN_TOKEN) if set, else the file.
+// InvalidArgument with a readable message on any bad flag, file or value. `--help` gives
+// NotFound with the usage text as message.
+Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_admin_token);
+
+// Usage text for --help.
+std::string Usage();
+
+// Splits "HOST:PORT"; InvalidArgument if malformed.
+Status SplitHostPort(const std::string& text, std::string& host, uint16_t& port);
+
+}  // namespace meridian::node

@@ -1,0 +1,162 @@
+// Node wiring and lifecycle (see node.h).
+#include "node/node.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "api/admin/admin_api.h"
+#include "api/api_context.h"
+#include "api/http_server.h"
+#include "api/slashid/attributes_api.h"
+#include "api/system_api.h"
+#include "replication/consistency_gate.h"
+#include "storage/base/log.h"
+#include "storage/store.h"
+
+namespace meridian::node {
+namespace asio = boost::asio;
+
+struct Node::Parts {
+  Config config;
+  asio::io_context ioc;
+  std::atomic<bool> draining{false};
+  std::unique_ptr<replication::ConsistencyGate> gate;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<api::Authenticator> auth;
+  api::Metrics metrics;
+  api::ApiContext ctx{};
+  api::Router router;
+  std::unique_ptr<api::HttpServer> server;
+  std::string listening;
+};
+
+namespace {
+
+log::Level ParseLevel(const std::string& name) {
+  if (name == "debug") return log::Level::kDebug;
+  if (name == "warn") return log::Level::kWarn;
+  if (name == "error") return log::Level::kError;
+  return log::Level::kInfo;
+}
+
+// Written via a temporary file and rename, so a reader never sees half a line.
+Status WriteReadyFile(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content << "\n";
+    if (!out) return Status::IOError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return ec ? Status::IOError("cannot rename " + tmp + ": " + ec.message()) : Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Node>> Node::Create(Config config) {
+  log::MinLevel() = ParseLevel(config.log_level);
+  auto parts = std::make_unique<Parts>();
+  Parts& p = *parts;
+  p.config = std::move(config);
+  const Config& c = p.config;
+
+  std::vector<replication::Member> members;
+  for (const auto& n : c.nodes) {
+    members.push_back({n.id, n.id == c.node_id ? c.region : n.region});
+  }
+  p.gate = std::make_unique<replication::ConsistencyGate>(
+      replication::Quorum(std::move(members), c.node_id));
+
+  storage::StoreOptions store_options;
+  store_options.dir = c.data_dir;
+  store_options.node_id = c.node_id;
+  store_options.map_size_bytes = c.map_size_bytes;
+  store_options.writer.max_group_batches = c.max_group_batches;
+  replication::ConsistencyGate* gate = p.gate.get();
+  const std::string self = c.node_id;
+  store_options.writer.on_durable = [gate, self](uint64_t seq) { gate->Durable(self, seq); };
+  auto store = storage::Store::Open(std::move(store_options));
+  if (!store.ok()) return store.status();
+  p.store = std::move(*store);
+  p.gate->Durable(self, p.store->writer().committed_seq());
+
+  p.auth = std::make_unique<api::Authenticator>(p.store.get(), c.admin_token);
+  auto generated = p.auth->EnsureAdminKey();
+  if (!generated.ok()) return generated.status();
+  if (generated->has_value()) {
+    std::printf("meridiand: generated the admin key (shown only this once, store it now):\n%s\n",
+                (*generated)->c_str());
+    std::fflush(stdout);
+  }
+
+  p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.auth.get(), &p.metrics, &p.draining,
+                          c.node_id, c.region};
+  api::RegisterSystemRoutes(p.router, p.ctx);
+  api::admin::RegisterAdminRoutes(p.router, p.ctx);
+  api::slashid::RegisterAttributeRoutes(p.router, p.ctx);
+
+  p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
+  auto endpoint = p.server->Listen(c.listen_host, c.listen_port);
+  if (!endpoint.ok()) return endpoint.status();
+  p.listening = endpoint->address().to_string() + ":" + std::to_string(endpoint->port());
+  return std::unique_ptr<Node>(new Node(std::move(parts)));
+}
+
+Node::Node(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Node::~Node() = default;
+
+int Node::Run() {
+  Parts& p = *parts_;
+  p.server->Start();
+  log::Info("listening", "node=" + p.config.node_id + " region=" + p.config.region + " addr=" +
+                             p.listening + " data_dir=" + p.config.data_dir);
+  if (!p.config.ready_file.empty()) {
+    Status st = WriteReadyFile(p.config.ready_file, p.listening);
+    if (!st.ok()) log::Error("ready_file_failed", "status=\"" + st.ToString() + "\"");
+  }
+
+  asio::signal_set signals(p.ioc, SIGTERM, SIGINT);
+  signals.async_wait([&p](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log::Info("draining", "signal=" + std::to_string(signo));
+    p.draining = true;
+    p.server->Drain();
+    asio::co_spawn(
+        p.ioc,
+        [&p]() -> asio::awaitable<void> {
+          asio::steady_timer tick(p.ioc);
+          // In-flight requests get up to 10 s to finish (1000 x 10 ms).
+          for (int i = 0; i < 1000 && p.server->open_sessions() > 0; ++i) {
+            tick.expires_after(std::chrono::milliseconds(10));
+            co_await tick.async_wait(asio::use_awaitable);
+          }
+          p.ioc.stop();
+        },
+        asio::detached);
+  });
+
+  unsigned threads = p.config.io_threads ? p.config.io_threads
+                                         : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.ioc.run(); });
+  p.ioc.run();
+  for (auto& t : pool) t.join();
+  // Every queued write is committed (and fsync'd) before the process exits.
+  p.store->Stop();
+  Status health = p.store->writer().health();
+  log::Info("stopped", "node=" + p.config.node_id + " storage=\"" + health.ToString() + "\"");
+  return health.ok() ? 0 : 1;
+}
+
+}  // namespace meridian::node

@@ -1,0 +1,105 @@
+// The LMDB environment of one node and RAII transactions over it. LMDB return codes become Status
+// here and nowhere else. Env is thread-safe; a ReadTxn/WriteTxn belongs to one thread at a time
+// (the env is opened with MDB_NOTLS, so a read txn may move between threads but never be shared).
+// Never hold a transaction across an asynchronous wait: long readers make the file grow.
+#pragma once
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/base/status.h"
+
+namespace meridian::storage {
+
+// Maps an LMDB return code to Status; MDB_MAP_FULL becomes ResourceExhausted.
+Status FromMdb(int rc, std::string_view what);
+
+// The named databases (DBIs) of the environment, opened once at startup.
+enum class Db { kData = 0, kLog = 1, kMeta = 2 };
+inline constexpr int kDbCount = 3;
+
+struct EnvOptions {
+  std::string dir;                                 // created if missing; holds data.mdb
+  uint64_t map_size_bytes = uint64_t{64} << 30;    // virtual reservation; the file grows as used
+};
+
+// Read access shared by read and write transactions.
+class Txn {
+ public:
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+
+  // The value of `key`, valid until the transaction ends; nullopt if absent.
+  Result<std::optional<std::string_view>> Get(Db db, std::string_view key) const;
+  // Calls `fn(key, value)` for each key starting with `prefix`, in key order, until it returns
+  // false. Views are valid only during the call.
+  Status Scan(Db db, std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // The last key of `db` (nullopt when empty).
+  Result<std::optional<std::string>> LastKey(Db db) const;
+
+ protected:
+  Txn(MDB_txn* txn, const MDB_dbi* dbis) : txn_(txn), dbis_(dbis) {}
+  Txn(Txn&& other) noexcept : txn_(other.txn_), dbis_(other.dbis_) { other.txn_ = nullptr; }
+  ~Txn() = default;
+  MDB_txn* txn_;
+  const MDB_dbi* dbis_;
+};
+
+// A read snapshot. Aborted (released) by the destructor.
+class ReadTxn : public Txn {
+ public:
+  ReadTxn(ReadTxn&& other) noexcept = default;
+  ~ReadTxn();
+
+ private:
+  friend class Env;
+  using Txn::Txn;
+};
+
+// The one write transaction. The destructor aborts unless Commit() succeeded.
+class WriteTxn : public Txn {
+ public:
+  WriteTxn(WriteTxn&& other) noexcept = default;
+  ~WriteTxn();
+
+  Status Put(Db db, std::string_view key, std::string_view value);
+  // Deleting an absent key is OK.
+  Status Delete(Db db, std::string_view key);
+  // Commits with fsync (the env is never opened with MDB_NOSYNC). Leaves the object empty.
+  Status Commit();
+
+ private:
+  friend class Env;
+  using Txn::Txn;
+};
+
+class Env {
+ public:
+  static Result<std::unique_ptr<Env>> Open(const EnvOptions& options);
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  Result<ReadTxn> BeginRead() const;
+  // REQUIRES: called only from the single writer thread (or before it starts).
+  Result<WriteTxn> BeginWrite();
+
+  uint64_t map_size_bytes() const { return map_size_; }
+  // Bytes of the map in use (pages used x page size), for /metrics.
+  uint64_t UsedBytes() const;
+
+ private:
+  Env(MDB_env* env, uint64_t map_size) : env_(env), map_size_(map_size) {}
+  MDB_env* env_;
+  uint64_t map_size_;
+  MDB_dbi dbis_[kDbCount] = {};
+};
+
+}  // namespace meridian::storage

@@ -1,0 +1,66 @@
+// A write request to the store: an ordered list of mutations applied atomically with one log
+// entry, optionally guarded by a precondition evaluated inside the write transaction. A value
+// type, built on an I/O thread and consumed by the writer thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "storage/base/hlc.h"
+#include "storage/base/status.h"
+#include "storage/lmdb_env.h"
+
+namespace meridian::storage {
+
+struct Mutation {
+  enum class Kind {
+    kPut,           // key := value
+    kDelete,        // key removed (a tombstone, only if the key is live)
+    kDeletePrefix,  // every live key under `key` removed; expanded by the writer into explicit
+                    // tombstones of the keys it sees, so replicas merge per key (DESIGN.md)
+  };
+  Kind kind;
+  std::string key;
+  std::string value;
+};
+
+struct WriteBatch {
+  std::vector<Mutation> mutations;
+  // Optional. Runs on the writer thread inside the write transaction, before `mutations` are
+  // applied, and sees every earlier batch of the same group. A non-OK Status rejects this batch
+  // alone (nothing of it is written). It may add mutations computed from the current state to
+  // `extra`; they apply after `mutations`. It may run more than once (a group that is retried
+  // batch by batch), always on a fresh transaction. Must be quick and must not block.
+  std::function<Status(const Txn&, std::vector<Mutation>& extra)> prepare;
+
+  void Put(std::string key, std::string value) {
+    mutations.push_back({Mutation::Kind::kPut, std::move(key), std::move(value)});
+  }
+  void Delete(std::string key) {
+    mutations.push_back({Mutation::Kind::kDelete, std::move(key), {}});
+  }
+  void DeletePrefix(std::string prefix) {
+    mutations.push_back({Mutation::Kind::kDeletePrefix, std::move(prefix), {}});
+  }
+  size_t ByteSize() const {
+    size_t n = 0;
+    for (const auto& m : mutations) n += m.key.size() + m.value.size() + 16;
+    return n;
+  }
+};
+
+// What a committed batch is known by: its origin sequence (the commit token) and HLC.
+// A batch that changed nothing is not logged; it reports the sequence already durable.
+struct CommitInfo {
+  uint64_t seq = 0;
+  Hlc hlc;
+  bool logged = false;
+};
+
+// Invoked exactly once on the writer thread, after the commit (fsync) or the failure.
+// Must not block: post the result to the waiter's own executor.
+using CommitCallback = std::function<void(Result<CommitInfo>)>;
+
+}  // namespace meridian::storage

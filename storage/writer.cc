@@ -1,0 +1,234 @@
+// The group-commit writer (see writer.h).
+#include "storage/writer.h"
+
+#include <chrono>
+#include <map>
+#include <optional>
+
+#include "storage/base/log.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace meridian::storage {
+namespace {
+
+uint64_t SystemWallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Failures that say "this transaction was too big", not "the disk is broken": split and retry.
+bool IsTooBig(const Status& st) { return st.IsResourceExhausted(); }
+
+}  // namespace
+
+Writer::Writer(Env* env, AppliedIndex* applied, std::string node_id, uint64_t last_seq,
+               Hlc last_hlc, WriterOptions options)
+    : env_(env),
+      applied_(applied),
+      node_id_(std::move(node_id)),
+      options_(std::move(options)),
+      last_seq_(last_seq),
+      last_hlc_(last_hlc),
+      committed_seq_(last_seq) {
+  applied_->Advance(node_id_, last_seq);
+  thread_ = std::thread([this] { Run(); });
+}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Submit(WriteBatch batch, CommitCallback done) {
+  Status refused;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      refused = Status::Unavailable("node is shutting down");
+    } else if (!sticky_.ok()) {
+      refused = sticky_;
+    } else {
+      queue_.push_back({std::move(batch), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(refused);
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Writer::health() const {
+  std::lock_guard lock(mu_);
+  return sticky_;
+}
+
+WriterStats Writer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void Writer::Run() {
+  std::vector<Pending> group;
+  for (;;) {
+    group.clear();
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      size_t bytes = 0;
+      while (!queue_.empty() && group.size() < options_.max_group_batches &&
+             (group.empty() || bytes < options_.max_group_bytes)) {
+        bytes += queue_.front().batch.ByteSize();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void Writer::CommitGroup(std::span<Pending> group) {
+  Status sticky = health();
+  std::vector<Result<CommitInfo>> results;
+  uint64_t seq = last_seq_;
+  Hlc hlc = last_hlc_;
+  Status st = sticky.ok() ? TryCommit(group, results, seq, hlc) : sticky;
+  if (IsTooBig(st) && group.size() > 1) {
+    // One oversized batch must not fail its neighbours: retry each alone.
+    for (size_t i = 0; i < group.size(); ++i) CommitGroup(group.subspan(i, 1));
+    return;
+  }
+  if (!st.ok()) {
+    if (sticky.ok() && !IsTooBig(st)) {
+      log::Error("storage_failed", "status=\"" + st.ToString() + "\"");
+      std::lock_guard lock(mu_);
+      sticky_ = st;
+    }
+    {
+      std::lock_guard lock(mu_);
+      stats_.rejected += group.size();
+    }
+    for (auto& p : group) p.done(st);
+    return;
+  }
+  last_seq_ = seq;
+  last_hlc_ = hlc;
+  committed_seq_.store(seq, std::memory_order_release);
+  {
+    std::lock_guard lock(mu_);
+    stats_.commits++;
+    for (auto& r : results) (r.ok() ? stats_.batches : stats_.rejected)++;
+  }
+  applied_->Advance(node_id_, seq);
+  if (options_.on_durable) options_.on_durable(seq);
+  for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+}
+
+Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo>>& results,
+                         uint64_t& seq, Hlc& hlc) {
+  auto txn = env_->BeginWrite();
+  if (!txn.ok()) return txn.status();
+  const uint64_t now_ms = options_.wall_ms ? options_.wall_ms() : SystemWallMs();
+  results.clear();
+  results.reserve(group.size());
+  std::vector<Mutation> extra;
+  for (auto& pending : group) {
+    extra.clear();
+    if (pending.batch.prepare) {
+      Status pre = pending.batch.prepare(*txn, extra);
+      if (!pre.ok()) {
+        results.emplace_back(pre);
+        continue;
+      }
+    }
+    Hlc batch_hlc = Hlc::Now(hlc, now_ms);
+    bool logged = false;
+    MERIDIAN_RETURN_IF_ERROR(ApplyBatch(*txn, pending.batch.mutations, extra, seq + 1, batch_hlc, now_ms, logged));
+    if (logged) {
+      seq++;
+      hlc = batch_hlc;
+    }
+    results.emplace_back(CommitInfo{seq, logged ? batch_hlc : hlc, logged});
+  }
+  MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaLastSeq, LogKey(seq)));
+  MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaHlc, LogKey(hlc.packed())));
+  return txn->Commit();
+}
+
+Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
+                          const std::vector<Mutation>& extra, uint64_t seq, Hlc hlc,
+                          uint64_t now_ms, bool& logged) {
+  // Resolve the ordered mutations to one final state per key (nullopt = delete), so the log
+  // entry names each key once and replicas can apply it with a strict LWW comparison.
+  // Values are copied, not moved: a group that fails as too big is retried batch by batch.
+  std::map<std::string, std::optional<std::string>> final_state;
+  auto resolve = [&](const Mutation& m) -> Status {
+    switch (m.kind) {
+      case Mutation::Kind::kPut:
+        final_state[m.key] = m.value;
+        break;
+      case Mutation::Kind::kDelete:
+        final_state[m.key] = std::nullopt;
+        break;
+      case Mutation::Kind::kDeletePrefix: {
+        for (auto it = final_state.lower_bound(m.key);
+             it != final_state.end() && it->first.starts_with(m.key); ++it) {
+          it->second = std::nullopt;
+        }
+        Status st = txn.Scan(Db::kData, m.key, [&](std::string_view key, std::string_view) {
+          final_state[std::string(key)] = std::nullopt;
+          return true;
+        });
+        MERIDIAN_RETURN_IF_ERROR(st);
+        break;
+      }
+    }
+    return Status::Ok();
+  };
+  for (const auto& m : mutations) MERIDIAN_RETURN_IF_ERROR(resolve(m));
+  for (const auto& m : extra) MERIDIAN_RETURN_IF_ERROR(resolve(m));
+  pb::LogEntry entry;
+  std::string encoded;
+  for (auto& [key, value] : final_state) {
+    auto existing = GetAnyRecord(txn, key);
+    if (!existing.ok()) return existing.status();
+    const bool live = existing->has_value() && !(*existing)->tombstone();
+    if (!value && !live) continue;  // deleting what is not there changes nothing
+    Record record;
+    record.set_version(1);
+    record.set_hlc(hlc.packed());
+    record.set_origin(node_id_);
+    record.set_origin_seq(seq);
+    record.set_updated_at_ms(static_cast<int64_t>(now_ms));
+    record.set_created_at_ms(live ? (*existing)->created_at_ms() : static_cast<int64_t>(now_ms));
+    pb::Mutation* logged_mutation = entry.add_mutations();
+    logged_mutation->set_key(key);
+    if (value) {
+      record.set_value(*value);
+      logged_mutation->set_value(std::move(*value));
+    } else {
+      record.set_tombstone(true);
+      logged_mutation->set_tombstone(true);
+    }
+    record.SerializeToString(&encoded);
+    MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kData, key, encoded));
+  }
+  if (entry.mutations_size() == 0) return Status::Ok();
+  entry.set_version(1);
+  entry.set_origin(node_id_);
+  entry.set_seq(seq);
+  entry.set_hlc(hlc.packed());
+  entry.set_wall_ms(static_cast<int64_t>(now_ms));
+  entry.SerializeToString(&encoded);
+  MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kLog, LogKey(seq), encoded));
+  logged = true;
+  return Status::Ok();
+}
+
+}  // namespace meridian::storage

@@ -1,0 +1,102 @@
+// The single writer: one thread owns every LMDB write transaction. Concurrent Submit()s queue up;
+// the thread folds the queue (bounded by count and bytes) into one transaction that applies each
+// batch, appends one log entry per batch and records the node's position, commits once with
+// fsync, then answers every batch of the group (leveldb's DBImpl::Write, with a thread).
+// Thread-safe. Failure is sticky: after a failed commit every later write fails with that Status.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/applied_index.h"
+#include "storage/base/hlc.h"
+#include "storage/lmdb_env.h"
+#include "storage/write_batch.h"
+
+namespace meridian::storage {
+
+struct WriterOptions {
+  size_t max_group_batches = 4096;
+  size_t max_group_bytes = size_t{32} << 20;
+  // Wall clock in milliseconds since the epoch; replaceable in tests.
+  std::function<uint64_t()> wall_ms;
+  // Called on the writer thread after each commit with this node's new durable position,
+  // before the group's callbacks run (the consistency gate listens here). Must not block.
+  std::function<void(uint64_t seq)> on_durable;
+};
+
+struct WriterStats {
+  uint64_t commits = 0;   // fsync'd transactions
+  uint64_t batches = 0;   // write batches committed
+  uint64_t rejected = 0;  // batches refused by their precondition or by a full map
+};
+
+class Writer {
+ public:
+  // REQUIRES: env and applied outlive the writer. `last_seq`/`last_hlc` are the node's durable
+  // position, read from the meta database at startup.
+  Writer(Env* env, AppliedIndex* applied, std::string node_id, uint64_t last_seq, Hlc last_hlc,
+         WriterOptions options);
+  ~Writer();  // Stop()
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Queues `batch`; `done` runs once, on the writer thread, after the group's fsync or failure.
+  // After Stop() (or a sticky failure) `done` gets Unavailable (or that failure) at once.
+  void Submit(WriteBatch batch, CommitCallback done);
+  // Commits everything already queued, then joins the thread. Idempotent.
+  void Stop();
+
+  // OK, or the sticky failure that stopped writes.
+  Status health() const;
+  uint64_t committed_seq() const { return committed_seq_.load(std::memory_order_acquire); }
+  WriterStats stats() const;
+
+ private:
+  struct Pending {
+    WriteBatch batch;
+    CommitCallback done;
+  };
+  void Run();
+  void CommitGroup(std::span<Pending> group);
+  // One transaction for the whole group; on success fills `results` and the new position.
+  Status TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo>>& results,
+                   uint64_t& seq, Hlc& hlc);
+  // Applies one batch inside `txn`: resolves its mutations to a per-key final state, writes
+  // records and the log entry. `logged` tells whether a sequence number was used.
+  Status ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
+                    const std::vector<Mutation>& extra, uint64_t seq, Hlc hlc, uint64_t now_ms,
+                    bool& logged);
+
+  Env* const env_;
+  AppliedIndex* const applied_;
+  const std::string node_id_;
+  const WriterOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;      // GUARDED_BY(mu_)
+  Status sticky_;              // GUARDED_BY(mu_)
+  WriterStats stats_;          // GUARDED_BY(mu_)
+
+  // Owned by the writer thread.
+  uint64_t last_seq_;
+  Hlc last_hlc_;
+  std::atomic<uint64_t> committed_seq_;
+  std::thread thread_;
+};
+
+// Meta keys holding the writer's durable position.
+inline constexpr std::string_view kMetaLastSeq = "last_seq";
+inline constexpr std::string_view kMetaHlc = "hlc";
+
+}  // namespace meridian::storage

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs Meridian's build and test dependencies from Debian packages (idempotent: only what is
+# missing is installed; a machine that has everything does no network I/O).
+set -euo pipefail
+pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev liblmdb-dev
+      libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl ${MERIDIAN_EXTRA_PKGS:-})
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -q
+  $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

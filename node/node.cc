@@ -13,11 +13,9 @@
 #include <fstream>
 #include <thread>
 
-#include "api/admin/admin_api.h"
 #include "api/api_context.h"
+#include "api/dialects.h"
 #include "api/http_server.h"
-#include "api/slashid/attributes_api.h"
-#include "api/system_api.h"
 #include "replication/consistency_gate.h"
 #include "storage/base/log.h"
 #include "storage/store.h"
@@ -101,9 +99,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
 
   p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.auth.get(), &p.metrics, &p.draining,
                           c.node_id, c.region};
-  api::RegisterSystemRoutes(p.router, p.ctx);
-  api::admin::RegisterAdminRoutes(p.router, p.ctx);
-  api::slashid::RegisterAttributeRoutes(p.router, p.ctx);
+  api::RegisterAllRoutes(p.router, p.ctx);
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
   auto endpoint = p.server->Listen(c.listen_host, c.listen_port);

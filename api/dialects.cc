@@ -1,0 +1,16 @@
+// The list of dialects a node serves (see dialects.h).
+#include "api/dialects.h"
+
+#include "api/admin/admin_api.h"
+#include "api/slashid/attributes_api.h"
+#include "api/system_api.h"
+
+namespace meridian::api {
+
+void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
+  RegisterSystemRoutes(router, ctx);
+  admin::RegisterAdminRoutes(router, ctx);
+  slashid::RegisterAttributeRoutes(router, ctx);
+}
+
+}  // namespace meridian::api

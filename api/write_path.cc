@@ -102,7 +102,7 @@ asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request
 }
 
 void SetCommitToken(Response& res, const ApiContext& ctx, const storage::CommitInfo& info) {
-  res.set(kCommitTokenHeader, FormatCommitToken({{ctx.node_id, info.seq}}));
+  res.set(kCommitTokenHeader, FormatCommitToken({{ctx.store->origin_id(), info.seq}}));
 }
 
 }  // namespace meridian::api

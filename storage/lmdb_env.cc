@@ -59,19 +59,24 @@ class Cursor {
 };
 }  // namespace
 
-Status Txn::Scan(Db db, std::string_view prefix,
-                 const std::function<bool(std::string_view, std::string_view)>& fn) const {
+Status Txn::ScanFrom(Db db, std::string_view start,
+                     const std::function<bool(std::string_view, std::string_view)>& fn) const {
   Cursor cursor(txn_, dbis_[static_cast<int>(db)]);
   if (cursor.open_rc() != MDB_SUCCESS) return FromMdb(cursor.open_rc(), "mdb_cursor_open");
-  MDB_val k = ToVal(prefix), v{};
-  int rc = cursor.Get(&k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
+  MDB_val k = ToVal(start), v{};
+  int rc = cursor.Get(&k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
   while (rc == MDB_SUCCESS) {
-    std::string_view key = FromVal(k);
-    if (!key.starts_with(prefix)) return Status::Ok();
-    if (!fn(key, FromVal(v))) return Status::Ok();
+    if (!fn(FromVal(k), FromVal(v))) return Status::Ok();
     rc = cursor.Get(&k, &v, MDB_NEXT);
   }
   return rc == MDB_NOTFOUND ? Status::Ok() : FromMdb(rc, "mdb_cursor_get");
+}
+
+Status Txn::Scan(Db db, std::string_view prefix,
+                 const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  return ScanFrom(db, prefix, [&](std::string_view key, std::string_view value) {
+    return key.starts_with(prefix) && fn(key, value);
+  });
 }
 
 Result<std::optional<std::string>> Txn::LastKey(Db db) const {

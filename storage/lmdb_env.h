@@ -41,6 +41,9 @@ class Txn {
   // false. Views are valid only during the call.
   Status Scan(Db db, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // Calls `fn(key, value)` for each key >= `start`, in key order, until it returns false.
+  Status ScanFrom(Db db, std::string_view start,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) const;
   // The last key of `db` (nullopt when empty).
   Result<std::optional<std::string>> LastKey(Db db) const;
 

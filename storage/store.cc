@@ -1,9 +1,25 @@
 // Store opening and identity check (see store.h).
 #include "storage/store.h"
 
+#include <cstdio>
+#include <random>
+
 #include "storage/keys.h"
+#include "storage/replica.h"
 
 namespace meridian::storage {
+namespace {
+
+// A fresh incarnation id: a wiped data dir gets a new one, so its new log never collides with
+// sequence numbers peers already applied from the old one.
+std::string NewOriginId(const std::string& node_id) {
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rd()));
+  return node_id + "." + suffix;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   auto env = Env::Open({options.dir, options.map_size_bytes});
@@ -28,12 +44,19 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     if (auto v = txn->Get(Db::kMeta, kMetaHlc); v.ok() && v->has_value()) {
       hlc = DecodeFixed64(**v);
     }
-    if (!owner->has_value()) {
+    auto origin = txn->Get(Db::kMeta, "origin_id");
+    if (!origin.ok()) return origin.status();
+    store->origin_id_ = origin->has_value() ? std::string(**origin) : NewOriginId(options.node_id);
+    auto applied = AppliedPositions(*txn);
+    if (!applied.ok()) return applied.status();
+    for (const auto& [from, seq] : *applied) store->applied_.Advance(from, seq);
+    if (!owner->has_value() || !origin->has_value()) {
       MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, "node_id", options.node_id));
+      MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, "origin_id", store->origin_id_));
       MERIDIAN_RETURN_IF_ERROR(txn->Commit());
     }
   }
-  store->writer_ = std::make_unique<Writer>(store->env_.get(), &store->applied_, options.node_id,
+  store->writer_ = std::make_unique<Writer>(store->env_.get(), &store->applied_, store->origin_id_,
                                             last_seq, Hlc(hlc), std::move(options.writer));
   return store;
 }

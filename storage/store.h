@@ -34,6 +34,9 @@ class Store {
   void Stop() { writer_->Stop(); }
 
   const std::string& node_id() const { return node_id_; }
+  // This data directory's incarnation of the node: the name of its log, its commit tokens and
+  // its records' origin. Created with the directory, so a wiped node starts a new log.
+  const std::string& origin_id() const { return origin_id_; }
   AppliedIndex& applied() { return applied_; }
   Writer& writer() { return *writer_; }
   const Env& env() const { return *env_; }
@@ -41,6 +44,7 @@ class Store {
  private:
   Store() = default;
   std::string node_id_;
+  std::string origin_id_;
   std::unique_ptr<Env> env_;
   AppliedIndex applied_;
   std::unique_ptr<Writer> writer_;

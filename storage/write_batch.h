@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,30 @@ struct Mutation {
   std::string value;
 };
 
+// Entries of another node's log (consecutive sequence numbers), applied key by key with
+// last-writer-wins on (hlc, origin) and recorded as applied in the same transaction, so each
+// entry is applied exactly once.
+struct RemoteEntries {
+  std::string origin;
+  std::vector<std::string> payloads;  // serialized pb::LogEntry
+};
+
+// A chunk of another node's snapshot: records merged with last-writer-wins. The last chunk
+// carries `applied_seq`: the origin's log is then recorded as applied up to it.
+struct SnapshotChunk {
+  std::string origin;
+  std::vector<std::pair<std::string, std::string>> records;  // key, serialized pb::Record
+  std::optional<uint64_t> applied_seq;
+};
+
 struct WriteBatch {
+  // A local write: applied and appended to this node's log. Exactly one of `mutations`,
+  // `remote`, `snapshot`, `truncate_log_upto` is used.
   std::vector<Mutation> mutations;
+  std::optional<RemoteEntries> remote;
+  std::optional<SnapshotChunk> snapshot;
+  std::optional<uint64_t> truncate_log_upto;  // delete own log entries <= this
+
   // Optional. Runs on the writer thread inside the write transaction, before `mutations` are
   // applied, and sees every earlier batch of the same group. A non-OK Status rejects this batch
   // alone (nothing of it is written). It may add mutations computed from the current state to
@@ -47,12 +70,19 @@ struct WriteBatch {
   size_t ByteSize() const {
     size_t n = 0;
     for (const auto& m : mutations) n += m.key.size() + m.value.size() + 16;
+    if (remote) {
+      for (const auto& p : remote->payloads) n += p.size();
+    }
+    if (snapshot) {
+      for (const auto& [k, v] : snapshot->records) n += k.size() + v.size();
+    }
     return n;
   }
 };
 
 // What a committed batch is known by: its origin sequence (the commit token) and HLC.
 // A batch that changed nothing is not logged; it reports the sequence already durable.
+// For remote entries and snapshots, `seq` is the origin's applied position.
 struct CommitInfo {
   uint64_t seq = 0;
   Hlc hlc;

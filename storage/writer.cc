@@ -8,6 +8,7 @@
 #include "storage/base/log.h"
 #include "storage/keys.h"
 #include "storage/records.h"
+#include "storage/replica.h"
 
 namespace meridian::storage {
 namespace {
@@ -22,16 +23,16 @@ bool IsTooBig(const Status& st) { return st.IsResourceExhausted(); }
 
 }  // namespace
 
-Writer::Writer(Env* env, AppliedIndex* applied, std::string node_id, uint64_t last_seq,
+Writer::Writer(Env* env, AppliedIndex* applied, std::string origin, uint64_t last_seq,
                Hlc last_hlc, WriterOptions options)
     : env_(env),
       applied_(applied),
-      node_id_(std::move(node_id)),
+      origin_(std::move(origin)),
       options_(std::move(options)),
       last_seq_(last_seq),
       last_hlc_(last_hlc),
       committed_seq_(last_seq) {
-  applied_->Advance(node_id_, last_seq);
+  applied_->Advance(origin_, last_seq);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -96,9 +97,10 @@ void Writer::Run() {
 void Writer::CommitGroup(std::span<Pending> group) {
   Status sticky = health();
   std::vector<Result<CommitInfo>> results;
+  std::vector<std::pair<std::string, uint64_t>> remote_applied;
   uint64_t seq = last_seq_;
   Hlc hlc = last_hlc_;
-  Status st = sticky.ok() ? TryCommit(group, results, seq, hlc) : sticky;
+  Status st = sticky.ok() ? TryCommit(group, results, seq, hlc, remote_applied) : sticky;
   if (IsTooBig(st) && group.size() > 1) {
     // One oversized batch must not fail its neighbours: retry each alone.
     for (size_t i = 0; i < group.size(); ++i) CommitGroup(group.subspan(i, 1));
@@ -125,13 +127,15 @@ void Writer::CommitGroup(std::span<Pending> group) {
     stats_.commits++;
     for (auto& r : results) (r.ok() ? stats_.batches : stats_.rejected)++;
   }
-  applied_->Advance(node_id_, seq);
+  applied_->Advance(origin_, seq);
+  for (const auto& [origin, applied] : remote_applied) applied_->Advance(origin, applied);
   if (options_.on_durable) options_.on_durable(seq);
   for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
 }
 
 Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo>>& results,
-                         uint64_t& seq, Hlc& hlc) {
+                         uint64_t& seq, Hlc& hlc,
+                         std::vector<std::pair<std::string, uint64_t>>& remote_applied) {
   auto txn = env_->BeginWrite();
   if (!txn.ok()) return txn.status();
   const uint64_t now_ms = options_.wall_ms ? options_.wall_ms() : SystemWallMs();
@@ -139,6 +143,22 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
   results.reserve(group.size());
   std::vector<Mutation> extra;
   for (auto& pending : group) {
+    const WriteBatch& batch = pending.batch;
+    if (batch.remote || batch.snapshot) {
+      uint64_t applied = 0;
+      MERIDIAN_RETURN_IF_ERROR(
+          batch.remote ? ApplyRemoteEntries(*txn, *batch.remote, hlc, now_ms, applied)
+                       : ApplySnapshotChunk(*txn, *batch.snapshot, hlc, applied));
+      remote_applied.emplace_back(batch.remote ? batch.remote->origin : batch.snapshot->origin,
+                                  applied);
+      results.emplace_back(CommitInfo{applied, hlc, false});
+      continue;
+    }
+    if (batch.truncate_log_upto) {
+      MERIDIAN_RETURN_IF_ERROR(TruncateLog(*txn, std::min(*batch.truncate_log_upto, seq)));
+      results.emplace_back(CommitInfo{seq, hlc, false});
+      continue;
+    }
     extra.clear();
     if (pending.batch.prepare) {
       Status pre = pending.batch.prepare(*txn, extra);
@@ -149,7 +169,8 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
     }
     Hlc batch_hlc = Hlc::Now(hlc, now_ms);
     bool logged = false;
-    MERIDIAN_RETURN_IF_ERROR(ApplyBatch(*txn, pending.batch.mutations, extra, seq + 1, batch_hlc, now_ms, logged));
+    MERIDIAN_RETURN_IF_ERROR(
+        ApplyBatch(*txn, batch.mutations, extra, seq + 1, batch_hlc, now_ms, logged));
     if (logged) {
       seq++;
       hlc = batch_hlc;
@@ -203,7 +224,7 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
     Record record;
     record.set_version(1);
     record.set_hlc(hlc.packed());
-    record.set_origin(node_id_);
+    record.set_origin(origin_);
     record.set_origin_seq(seq);
     record.set_updated_at_ms(static_cast<int64_t>(now_ms));
     record.set_created_at_ms(live ? (*existing)->created_at_ms() : static_cast<int64_t>(now_ms));
@@ -221,7 +242,7 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
   }
   if (entry.mutations_size() == 0) return Status::Ok();
   entry.set_version(1);
-  entry.set_origin(node_id_);
+  entry.set_origin(origin_);
   entry.set_seq(seq);
   entry.set_hlc(hlc.packed());
   entry.set_wall_ms(static_cast<int64_t>(now_ms));

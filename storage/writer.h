@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "storage/applied_index.h"
@@ -41,9 +42,9 @@ struct WriterStats {
 
 class Writer {
  public:
-  // REQUIRES: env and applied outlive the writer. `last_seq`/`last_hlc` are the node's durable
-  // position, read from the meta database at startup.
-  Writer(Env* env, AppliedIndex* applied, std::string node_id, uint64_t last_seq, Hlc last_hlc,
+  // REQUIRES: env and applied outlive the writer. `origin` is this node's incarnation id (the
+  // name of its log); `last_seq`/`last_hlc` its durable position, read at startup.
+  Writer(Env* env, AppliedIndex* applied, std::string origin, uint64_t last_seq, Hlc last_hlc,
          WriterOptions options);
   ~Writer();  // Stop()
   Writer(const Writer&) = delete;
@@ -68,8 +69,10 @@ class Writer {
   void Run();
   void CommitGroup(std::span<Pending> group);
   // One transaction for the whole group; on success fills `results` and the new position.
+  // Remote batches add (origin, applied seq) to `remote_applied`.
   Status TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo>>& results,
-                   uint64_t& seq, Hlc& hlc);
+                   uint64_t& seq, Hlc& hlc,
+                   std::vector<std::pair<std::string, uint64_t>>& remote_applied);
   // Applies one batch inside `txn`: resolves its mutations to a per-key final state, writes
   // records and the log entry. `logged` tells whether a sequence number was used.
   Status ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
@@ -78,7 +81,7 @@ class Writer {
 
   Env* const env_;
   AppliedIndex* const applied_;
-  const std::string node_id_;
+  const std::string origin_;
   const WriterOptions options_;
 
   mutable std::mutex mu_;

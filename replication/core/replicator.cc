@@ -1,0 +1,202 @@
+// The replication state machine (see replicator.h and docs/replication.md).
+#include "replication/core/replicator.h"
+
+#include <algorithm>
+
+namespace meridian::replication {
+
+Replicator::Replicator(std::string self, std::vector<std::string> peers, PersistedState state,
+                       LogReader* log, ReplicatorOptions options)
+    : self_(std::move(self)), options_(options), log_(log), last_seq_(state.last_seq) {
+  for (auto& p : peers) peers_[p];
+  for (auto& [origin, seq] : state.applied) {
+    origins_[origin] = OriginState{seq, seq, 0};
+  }
+  uint64_t first = log_->FirstSeq();
+  truncated_upto_ = first > 0 ? first - 1 : 0;
+}
+
+uint64_t Replicator::Stable() const {
+  uint64_t stable = last_seq_;
+  for (const auto& [id, st] : peers_) {
+    if (!st.acked_known) return truncated_upto_;
+    stable = std::min(stable, st.acked);
+  }
+  return std::max(stable, truncated_upto_);
+}
+
+void Replicator::MaybeTruncate() {
+  uint64_t target = Stable();
+  if (last_seq_ > options_.max_log_entries) {
+    target = std::max(target, last_seq_ - options_.max_log_entries);
+  }
+  target = std::min(target, last_seq_);
+  if (target > truncated_upto_) {
+    truncated_upto_ = target;
+    ready_.truncate_upto = target;
+  }
+}
+
+void Replicator::SendEntries(const std::string& peer, PeerState& st,
+                             std::vector<WireEntry> entries, uint64_t now_ms) {
+  EntriesMsg msg;
+  msg.prev_seq = st.next - 1;
+  msg.last_seq = last_seq_;
+  msg.stable_seq = Stable();
+  if (!entries.empty()) {
+    if (st.next - 1 <= st.acked) st.progress_ms = now_ms;  // the pipe was empty
+    st.next = entries.back().seq + 1;
+    msg.entries = std::move(entries);
+  }
+  st.sent_ms = now_ms;
+  ready_.entries.emplace_back(peer, std::move(msg));
+}
+
+void Replicator::Pump(const std::string& peer, PeerState& st, uint64_t now_ms) {
+  if (!st.connected || st.snapshotting) return;
+  st.next = std::max(st.next, st.acked + 1);
+  if (st.next <= last_seq_ && st.next < log_->FirstSeq()) {
+    // The entries the peer needs were truncated: key space first, then the log.
+    st.snapshotting = true;
+    st.snapshot_ms = now_ms;
+    ready_.snapshots.push_back(peer);
+    return;
+  }
+  // Bounded by the window: at most max_inflight_entries / 1 iterations.
+  while (st.next <= last_seq_) {
+    const uint64_t inflight = st.next - 1 - std::min(st.acked, st.next - 1);
+    if (inflight >= options_.max_inflight_entries) break;
+    const uint64_t room = std::min<uint64_t>(options_.max_inflight_entries - inflight,
+                                             last_seq_ - st.next + 1);
+    auto entries = log_->Read(st.next, std::min<uint64_t>(room, options_.max_batch_entries),
+                              options_.max_batch_bytes);
+    if (entries.empty() || entries.front().seq != st.next) break;  // truncated under us
+    SendEntries(peer, st, std::move(entries), now_ms);
+  }
+}
+
+void Replicator::LocalAppended(uint64_t last_seq, uint64_t now_ms) {
+  if (last_seq <= last_seq_) return;
+  last_seq_ = last_seq;
+  for (auto& [peer, st] : peers_) Pump(peer, st, now_ms);
+  MaybeTruncate();
+}
+
+void Replicator::PeerConnected(const std::string& peer, uint64_t peer_applied, uint64_t now_ms) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  PeerState& st = it->second;
+  st.connected = true;
+  st.snapshotting = false;
+  // The peer's word is the truth, even if lower than before: a rebuilt peer has less.
+  st.acked = peer_applied;
+  st.acked_known = true;
+  st.next = peer_applied + 1;
+  st.progress_ms = now_ms;
+  ready_.durable.emplace_back(peer, peer_applied);
+  Pump(peer, st, now_ms);
+  if (!st.snapshotting && st.next > last_seq_) SendEntries(peer, st, {}, now_ms);
+  MaybeTruncate();
+}
+
+void Replicator::PeerDisconnected(const std::string& peer) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  it->second.connected = false;
+  it->second.snapshotting = false;
+}
+
+void Replicator::Step(const std::string& origin, const EntriesMsg& msg, uint64_t /*now_ms*/) {
+  if (origin == self_) return;
+  OriginState& st = origins_[origin];
+  st.stable = std::max(st.stable, msg.stable_seq);
+  ApplyBatch batch{origin, {}};
+  for (const auto& e : msg.entries) {
+    if (e.seq <= st.pending) continue;  // duplicate
+    if (e.seq != st.pending + 1) break;  // gap: the origin resends from our ack
+    batch.entries.push_back(e);
+    st.pending = e.seq;
+  }
+  if (!batch.entries.empty()) {
+    ready_.apply.push_back(std::move(batch));
+  } else if (st.pending == st.applied) {
+    // Heartbeat, duplicate or gap: tell the origin where we stand.
+    ready_.acks.emplace_back(origin, AckMsg{st.applied});
+  }
+}
+
+void Replicator::Step(const std::string& peer, const AckMsg& msg, uint64_t now_ms) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  PeerState& st = it->second;
+  if (msg.applied_seq > st.acked || !st.acked_known) {
+    st.acked = std::max(st.acked, msg.applied_seq);
+    st.acked_known = true;
+    st.progress_ms = now_ms;
+    ready_.durable.emplace_back(peer, st.acked);
+  }
+  if (st.snapshotting && st.acked + 1 >= log_->FirstSeq()) {
+    st.snapshotting = false;  // the snapshot is installed; the log continues from here
+  }
+  Pump(peer, st, now_ms);
+  MaybeTruncate();
+}
+
+void Replicator::Tick(uint64_t now_ms) {
+  for (auto& [peer, st] : peers_) {
+    if (!st.connected) continue;
+    if (st.snapshotting) {
+      if (now_ms - st.snapshot_ms >= options_.snapshot_timeout_ms) {
+        st.snapshotting = false;
+        st.next = st.acked + 1;
+        Pump(peer, st, now_ms);
+      }
+      continue;
+    }
+    if (st.acked + 1 < st.next && now_ms - st.progress_ms >= options_.retransmit_ms) {
+      st.next = st.acked + 1;  // go back: something was lost
+      st.progress_ms = now_ms;
+    }
+    Pump(peer, st, now_ms);
+    if (now_ms - st.sent_ms >= options_.heartbeat_ms && !st.snapshotting) {
+      SendEntries(peer, st, {}, now_ms);
+    }
+  }
+  MaybeTruncate();
+}
+
+void Replicator::Applied(const std::string& origin, uint64_t seq) {
+  OriginState& st = origins_[origin];
+  if (seq > st.applied) st.applied = seq;
+  st.pending = std::max(st.pending, st.applied);
+  ready_.acks.emplace_back(origin, AckMsg{st.applied});
+}
+
+void Replicator::ApplyFailed(const std::string& origin) {
+  OriginState& st = origins_[origin];
+  st.pending = st.applied;
+}
+
+Ready Replicator::TakeReady() {
+  Ready out = std::move(ready_);
+  ready_ = Ready{};
+  return out;
+}
+
+uint64_t Replicator::AppliedFrom(const std::string& origin) const {
+  auto it = origins_.find(origin);
+  return it == origins_.end() ? 0 : it->second.applied;
+}
+
+uint64_t Replicator::StableOf(const std::string& origin) const {
+  auto it = origins_.find(origin);
+  return it == origins_.end() ? 0 : it->second.stable;
+}
+
+Replicator::PeerView Replicator::Peer(const std::string& peer) const {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return {};
+  return {it->second.connected, it->second.snapshotting, it->second.acked, it->second.next};
+}
+
+}  // namespace meridian::replication

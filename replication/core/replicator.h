@@ -1,0 +1,138 @@
+// Replicator: the pure replication state machine of one node (raft's shape: inputs change
+// state, TakeReady() hands the driver what to send, apply, snapshot and truncate). No I/O, no
+// clock, no threads: time is an argument. Not thread-safe: one driver thread (or one strand)
+// owns it. Protocol and state diagram: docs/replication.md.
+//
+//   sender side (own log -> each peer):   Disconnected -> Streaming <-> Snapshotting
+//   receiver side (each origin -> here):  entries handed to apply in order, acked once durable
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "replication/core/log_reader.h"
+#include "replication/core/messages.h"
+
+namespace meridian::replication {
+
+struct ReplicatorOptions {
+  size_t max_batch_entries = 512;          // entries per EntriesMsg
+  size_t max_batch_bytes = 1 << 20;        // about this many payload bytes per EntriesMsg
+  uint64_t max_inflight_entries = 16384;   // sent but not acknowledged, per peer
+  uint64_t retransmit_ms = 1000;           // no ack progress for this long: resend from acked+1
+  uint64_t heartbeat_ms = 250;             // an idle stream sends an empty EntriesMsg this often
+  uint64_t snapshot_timeout_ms = 120000;   // a snapshot not acknowledged by then is restarted
+  uint64_t max_log_entries = 1000000;      // retained even if a peer lags (it then needs a snapshot)
+};
+
+// What survived on disk: this node's log end and how far each origin was applied here.
+struct PersistedState {
+  uint64_t last_seq = 0;
+  std::map<std::string, uint64_t> applied;  // origin id -> durable applied seq
+};
+
+// Entries of one origin to persist, in order, then report with Applied().
+struct ApplyBatch {
+  std::string origin;
+  std::vector<WireEntry> entries;
+};
+
+struct Ready {
+  // Entries for peers (by node id) over the link this node dialed. Send after TakeReady().
+  std::vector<std::pair<std::string, EntriesMsg>> entries;
+  // Acknowledgements for origins (by origin id), over the link that origin dialed.
+  // Each is sent only after the applied entries it covers were persisted.
+  std::vector<std::pair<std::string, AckMsg>> acks;
+  // Persist in order; afterwards call Applied(origin, last seq) (or ApplyFailed(origin)).
+  std::vector<ApplyBatch> apply;
+  // Peers (node ids) that need a snapshot of this node's key space followed by the log: the
+  // driver streams it, stamped with this node's durable log end at the snapshot's read.
+  std::vector<std::string> snapshots;
+  // Own log entries up to this seq may be deleted (every peer has them, or retention).
+  std::optional<uint64_t> truncate_upto;
+  // Peers' (node id) new durable positions in this node's log, for the consistency gate.
+  std::vector<std::pair<std::string, uint64_t>> durable;
+
+  bool empty() const {
+    return entries.empty() && acks.empty() && apply.empty() && snapshots.empty() &&
+           !truncate_upto && durable.empty();
+  }
+};
+
+class Replicator {
+ public:
+  // REQUIRES: `log` outlives the replicator. `peers` are the other nodes' ids.
+  Replicator(std::string self, std::vector<std::string> peers, PersistedState state,
+             LogReader* log, ReplicatorOptions options = {});
+
+  // This node committed its own log up to `last_seq`.
+  void LocalAppended(uint64_t last_seq, uint64_t now_ms);
+  // The link to `peer` is up and authenticated; the peer has applied this node's log up to
+  // `peer_applied` (its answer in the handshake).
+  void PeerConnected(const std::string& peer, uint64_t peer_applied, uint64_t now_ms);
+  void PeerDisconnected(const std::string& peer);
+  // A message on the link `origin` dialed (origin = its incarnation id).
+  void Step(const std::string& origin, const EntriesMsg& msg, uint64_t now_ms);
+  // An acknowledgement from `peer` (node id) on the link this node dialed.
+  void Step(const std::string& peer, const AckMsg& msg, uint64_t now_ms);
+  // Drives heartbeats, retransmission and snapshot timeouts.
+  void Tick(uint64_t now_ms);
+  // The driver persisted `origin`'s entries up to `seq` (from an ApplyBatch or a snapshot).
+  void Applied(const std::string& origin, uint64_t seq);
+  // Persisting `origin`'s pending entries failed: forget them; they will be sent again.
+  void ApplyFailed(const std::string& origin);
+
+  Ready TakeReady();
+  bool HasReady() const { return !ready_.empty(); }
+
+  // Durable applied position of `origin` here (what the handshake reports to that origin).
+  uint64_t AppliedFrom(const std::string& origin) const;
+  // The last `stable_seq` `origin` announced (every node has its log up to there).
+  uint64_t StableOf(const std::string& origin) const;
+  uint64_t last_seq() const { return last_seq_; }
+
+  struct PeerView {
+    bool connected = false;
+    bool snapshotting = false;
+    uint64_t acked = 0;
+    uint64_t next = 1;
+  };
+  PeerView Peer(const std::string& peer) const;
+
+ private:
+  struct PeerState {
+    bool connected = false;
+    bool acked_known = false;   // acked came from this run (handshake or ack), not a default
+    uint64_t acked = 0;
+    uint64_t next = 1;          // next seq to send
+    uint64_t progress_ms = 0;   // last time acked advanced (or the pipe was empty)
+    uint64_t sent_ms = 0;       // last EntriesMsg sent
+    bool snapshotting = false;
+    uint64_t snapshot_ms = 0;
+  };
+  struct OriginState {
+    uint64_t applied = 0;  // durable here
+    uint64_t pending = 0;  // handed to the driver to persist (>= applied)
+    uint64_t stable = 0;
+  };
+
+  void Pump(const std::string& peer, PeerState& st, uint64_t now_ms);
+  void SendEntries(const std::string& peer, PeerState& st, std::vector<WireEntry> entries,
+                   uint64_t now_ms);
+  void MaybeTruncate();
+  uint64_t Stable() const;
+
+  const std::string self_;
+  const ReplicatorOptions options_;
+  LogReader* const log_;
+  uint64_t last_seq_;
+  uint64_t truncated_upto_ = 0;
+  std::map<std::string, PeerState> peers_;
+  std::map<std::string, OriginState> origins_;
+  Ready ready_;
+};
+
+}  // namespace meridian::replication

@@ -1,0 +1,149 @@
+// Replication-side storage operations (see replica.h).
+#include "storage/replica.h"
+
+#include "storage.pb.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/writer.h"
+
+namespace meridian::storage {
+namespace {
+
+constexpr std::string_view kAppliedPrefix = "applied/";
+
+// Last-writer-wins merge of one incoming record (value or tombstone) into `key`.
+Status MergeRecord(WriteTxn& txn, const std::string& key, pb::Record incoming,
+                   std::string& scratch) {
+  auto existing = GetAnyRecord(txn, key);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    const Record& current = **existing;
+    if (!LwwWins(Hlc(incoming.hlc()), incoming.origin(), Hlc(current.hlc()), current.origin())) {
+      return Status::Ok();  // what we hold is newer (or the same write): keep it
+    }
+    if (!current.tombstone() && !incoming.tombstone()) {
+      incoming.set_created_at_ms(current.created_at_ms());
+    }
+  }
+  incoming.SerializeToString(&scratch);
+  return txn.Put(Db::kData, key, scratch);
+}
+
+}  // namespace
+
+std::string AppliedMetaKey(std::string_view origin) {
+  return std::string(kAppliedPrefix) + std::string(origin);
+}
+
+Result<std::map<std::string, uint64_t>> AppliedPositions(const Txn& txn) {
+  std::map<std::string, uint64_t> out;
+  Status st = txn.Scan(Db::kMeta, kAppliedPrefix, [&](std::string_view key, std::string_view v) {
+    out[std::string(key.substr(kAppliedPrefix.size()))] = DecodeFixed64(v);
+    return true;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<uint64_t> DurableLastSeq(const Txn& txn) {
+  auto v = txn.Get(Db::kMeta, kMetaLastSeq);
+  if (!v.ok()) return v.status();
+  return v->has_value() ? DecodeFixed64(**v) : 0;
+}
+
+Result<uint64_t> FirstLogSeq(const Txn& txn) {
+  uint64_t first = 0;
+  Status st = txn.Scan(Db::kLog, "", [&](std::string_view key, std::string_view) {
+    first = DecodeFixed64(key);
+    return false;
+  });
+  if (!st.ok()) return st;
+  if (first != 0) return first;
+  auto last = DurableLastSeq(txn);
+  if (!last.ok()) return last.status();
+  return *last + 1;
+}
+
+Result<std::vector<LogRecord>> ReadLog(const Txn& txn, uint64_t from_seq, size_t max_entries,
+                                       size_t max_bytes) {
+  std::vector<LogRecord> out;
+  size_t bytes = 0;
+  const std::string start = LogKey(from_seq);
+  Status st = txn.ScanFrom(Db::kLog, start, [&](std::string_view key, std::string_view value) {
+    out.push_back({DecodeFixed64(key), std::string(value)});
+    bytes += value.size();
+    return out.size() < max_entries && bytes < max_bytes;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock, uint64_t now_ms,
+                          uint64_t& applied) {
+  const std::string meta_key = AppliedMetaKey(remote.origin);
+  auto current = txn.Get(Db::kMeta, meta_key);
+  if (!current.ok()) return current.status();
+  applied = current->has_value() ? DecodeFixed64(**current) : 0;
+  pb::LogEntry entry;
+  std::string scratch;
+  for (const auto& payload : remote.payloads) {
+    if (!entry.ParseFromString(payload) || entry.origin() != remote.origin) {
+      return Status::Corruption("undecodable log entry from " + remote.origin);
+    }
+    if (entry.seq() <= applied) continue;  // applied before: exactly once
+    if (entry.seq() != applied + 1) {
+      return Status::Corruption("gap in the log of " + remote.origin);
+    }
+    clock = Hlc::Update(clock, Hlc(entry.hlc()), now_ms);
+    for (const auto& m : entry.mutations()) {
+      pb::Record record;
+      record.set_version(1);
+      record.set_hlc(entry.hlc());
+      record.set_origin(entry.origin());
+      record.set_origin_seq(entry.seq());
+      record.set_created_at_ms(entry.wall_ms());
+      record.set_updated_at_ms(entry.wall_ms());
+      record.set_tombstone(m.tombstone());
+      if (!m.tombstone()) record.set_value(m.value());
+      MERIDIAN_RETURN_IF_ERROR(MergeRecord(txn, m.key(), std::move(record), scratch));
+    }
+    applied = entry.seq();
+  }
+  return txn.Put(Db::kMeta, meta_key, LogKey(applied));
+}
+
+Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
+                          uint64_t& applied) {
+  std::string scratch;
+  for (const auto& [key, value] : chunk.records) {
+    pb::Record record;
+    if (!record.ParseFromString(value)) {
+      return Status::Corruption("undecodable snapshot record from " + chunk.origin);
+    }
+    if (Hlc(record.hlc()) > clock) clock = Hlc(record.hlc());
+    MERIDIAN_RETURN_IF_ERROR(MergeRecord(txn, key, std::move(record), scratch));
+  }
+  const std::string meta_key = AppliedMetaKey(chunk.origin);
+  auto current = txn.Get(Db::kMeta, meta_key);
+  if (!current.ok()) return current.status();
+  applied = current->has_value() ? DecodeFixed64(**current) : 0;
+  if (chunk.applied_seq && *chunk.applied_seq > applied) {
+    applied = *chunk.applied_seq;
+    MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kMeta, meta_key, LogKey(applied)));
+  }
+  return Status::Ok();
+}
+
+Status TruncateLog(WriteTxn& txn, uint64_t upto) {
+  std::vector<std::string> doomed;
+  const std::string end = LogKey(upto);
+  MERIDIAN_RETURN_IF_ERROR(txn.Scan(Db::kLog, "", [&](std::string_view key, std::string_view) {
+    if (key > end) return false;
+    doomed.emplace_back(key);
+    return true;
+  }));
+  for (const auto& key : doomed) MERIDIAN_RETURN_IF_ERROR(txn.Delete(Db::kLog, key));
+  return Status::Ok();
+}
+
+}  // namespace meridian::storage

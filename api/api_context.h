@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "replication/consistency_gate.h"
+#include "replication/net/replication_service.h"
 #include "storage/store.h"
 
 namespace meridian::api {
@@ -15,6 +16,7 @@ namespace meridian::api {
 struct ApiContext {
   storage::Store* store;
   replication::ConsistencyGate* gate;
+  replication::ReplicationService* replication;
   Authenticator* auth;
   Metrics* metrics;
   std::atomic<bool>* draining;  // set when the node starts shutting down

@@ -59,6 +59,16 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
     }
     co_return Text(http::status::ok, "ready\n");
   });
+  router.Add(http::verb::get, "/cluster/v1/status", [c](Call& call) -> boost::asio::awaitable<Response> {
+    {
+      auto txn = c->store->Read();
+      if (!txn.ok()) co_return Text(http::status::service_unavailable, "storage unavailable\n");
+      auto who = c->auth->Authenticate(call.req, *txn);
+      if (!who.ok()) co_return Text(HttpStatusOf(who.status()), PublicMessage(who.status()) + "\n");
+      if (!who->operator_admin) co_return Text(http::status::forbidden, "operator key required\n");
+    }
+    co_return MakeResponse(http::status::ok, co_await c->replication->StatusJson());
+  });
   router.Add(http::verb::get, "/metrics", [c](Call&) -> boost::asio::awaitable<Response> {
     co_return Text(http::status::ok, MetricsText(*c));
   });

@@ -79,6 +79,13 @@ Status LoadFile(const std::string& path, Config& config) {
       MERIDIAN_RETURN_IF_ERROR(StringField(obj, "api", "node", entry.api));
       MERIDIAN_RETURN_IF_ERROR(StringField(obj, "replication", "node", entry.replication));
       MERIDIAN_RETURN_IF_ERROR(StringField(obj, "data_dir", "node", entry.data_dir));
+      if (const json::value* via = obj.if_contains("peers_via")) {
+        if (!via->is_object()) return Bad("node.peers_via must be an object");
+        for (const auto& [peer, addr] : via->as_object()) {
+          if (!addr.is_string()) return Bad("node.peers_via values must be HOST:PORT strings");
+          entry.peers_via[std::string(peer)] = std::string(addr.as_string());
+        }
+      }
       if (entry.id.empty() || entry.region.empty() || entry.api.empty()) {
         return Bad("every node needs id, region and api");
       }
@@ -112,6 +119,12 @@ Status LoadFile(const std::string& path, Config& config) {
     config.map_size_bytes = map_mb << 20;
     config.max_group_batches = group;
   }
+  if (const json::value* replication = root.if_contains("replication")) {
+    if (!replication->is_object()) return Bad("config.replication must be an object");
+    MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "max_log_entries",
+                                         "replication", 1, uint64_t{1} << 40,
+                                         config.max_log_entries));
+  }
   return Status::Ok();
 }
 
@@ -128,7 +141,7 @@ Status SplitHostPort(const std::string& text, std::string& host, uint16_t& port)
 std::string Usage() {
   return "usage: meridiand [--config FILE] [--node-id ID] [--listen HOST:PORT] [--data-dir DIR]\n"
          "                 [--region NAME] [--io-threads N] [--map-size-mb N] [--ready-file FILE]\n"
-         "                 [--log-level debug|info|warn|error]\n"
+         "                 [--log-level debug|info|warn|error] [--max-log-entries N]\n"
          "Without flags: node n1, region local, API on 127.0.0.1:8080, data in ./data.\n"
          "MERIDIAN_ADMIN_TOKEN sets the admin key; otherwise one is generated on first start.\n"
          "Reference: docs/configuration.md\n";
@@ -138,7 +151,7 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   std::map<std::string, std::string> flags;
   static const char* kKnown[] = {"config",      "node-id",    "listen",    "data-dir",
                                  "region",      "io-threads", "ready-file", "map-size-mb",
-                                 "log-level"};
+                                 "log-level",   "max-log-entries"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return Status::NotFound(Usage());
@@ -188,14 +201,25 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
         ParseNumber<uint64_t>(flags["map-size-mb"], "--map-size-mb", 1, uint64_t{1} << 24, mb));
     config.map_size_bytes = mb << 20;
   }
+  if (flags.count("max-log-entries")) {
+    MERIDIAN_RETURN_IF_ERROR(ParseNumber<uint64_t>(flags["max-log-entries"], "--max-log-entries", 1,
+                                                   uint64_t{1} << 40, config.max_log_entries));
+  }
   if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warn" &&
       config.log_level != "error") {
     return Bad("log level must be debug, info, warn or error");
   }
   if (config.node_id.empty() || config.region.empty()) return Bad("node id and region must be set");
+  if (config.nodes.size() > 1) {
+    if (config.cluster_secret.empty()) return Bad("a cluster of several nodes needs cluster_secret");
+    for (const auto& n : config.nodes) {
+      if (n.replication.empty()) return Bad("node " + n.id + " needs a replication address");
+    }
+  }
   if (config.nodes.empty()) {
     config.nodes.push_back({config.node_id, config.region,
-                            config.listen_host + ":" + std::to_string(config.listen_port), "", ""});
+                            config.listen_host + ":" + std::to_string(config.listen_port), "", "",
+                            {}});
   }
   if (env_admin_token != nullptr && *env_admin_token != '\0') config.admin_token = env_admin_token;
   return config;

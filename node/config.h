@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct NodeEntry {
   std::string api;          // HOST:PORT of the HTTP API
   std::string replication;  // HOST:PORT of the replication listener
   std::string data_dir;     // optional; default ./data/<id>
+  // Optional: node id -> HOST:PORT this node dials to reach that peer (a proxy, a NAT);
+  // default: the peer's own `replication` address.
+  std::map<std::string, std::string> peers_via;
 };
 
 struct Config {
@@ -37,6 +41,7 @@ struct Config {
   unsigned io_threads = 0;  // 0: one per core
   uint64_t map_size_bytes = uint64_t{64} << 30;
   size_t max_group_batches = 4096;
+  uint64_t max_log_entries = 1000000;  // retained for lagging peers before they need a snapshot
   std::string log_level = "info";
   api::ServerOptions http;
 };

@@ -17,6 +17,7 @@
 #include "api/dialects.h"
 #include "api/http_server.h"
 #include "replication/consistency_gate.h"
+#include "replication/net/replication_service.h"
 #include "storage/base/log.h"
 #include "storage/store.h"
 
@@ -29,6 +30,7 @@ struct Node::Parts {
   std::atomic<bool> draining{false};
   std::unique_ptr<replication::ConsistencyGate> gate;
   std::unique_ptr<storage::Store> store;
+  std::unique_ptr<replication::ReplicationService> replication;
   std::unique_ptr<api::Authenticator> auth;
   api::Metrics metrics;
   api::ApiContext ctx{};
@@ -82,11 +84,39 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   store_options.writer.max_group_batches = c.max_group_batches;
   replication::ConsistencyGate* gate = p.gate.get();
   const std::string self = c.node_id;
-  store_options.writer.on_durable = [gate, self](uint64_t seq) { gate->Durable(self, seq); };
+  Parts* parts_ptr = &p;
+  // Runs on the writer thread after each commit. `replication` is set before any write.
+  store_options.writer.on_durable = [gate, self, parts_ptr](uint64_t seq) {
+    gate->Durable(self, seq);
+    if (parts_ptr->replication) parts_ptr->replication->OnLocalCommit(seq);
+  };
   auto store = storage::Store::Open(std::move(store_options));
   if (!store.ok()) return store.status();
   p.store = std::move(*store);
   p.gate->Durable(self, p.store->writer().committed_seq());
+
+  replication::ReplicationOptions repl;
+  repl.node_id = c.node_id;
+  repl.region = c.region;
+  repl.secret = c.cluster_secret;
+  repl.core.max_log_entries = c.max_log_entries;
+  for (const auto& n : c.nodes) {
+    if (n.id == c.node_id) {
+      repl.listen = n.replication;
+      continue;
+    }
+    std::string dial = n.replication;
+    for (const auto& self_entry : c.nodes) {
+      if (self_entry.id != c.node_id) continue;
+      if (auto via = self_entry.peers_via.find(n.id); via != self_entry.peers_via.end()) {
+        dial = via->second;
+      }
+    }
+    repl.peers.push_back({n.id, n.region, dial});
+  }
+  p.replication = std::make_unique<replication::ReplicationService>(p.ioc, p.store.get(),
+                                                                    p.gate.get(), std::move(repl));
+  MERIDIAN_RETURN_IF_ERROR(p.replication->Start());
 
   p.auth = std::make_unique<api::Authenticator>(p.store.get(), c.admin_token);
   auto generated = p.auth->EnsureAdminKey();
@@ -97,8 +127,8 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
     std::fflush(stdout);
   }
 
-  p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.auth.get(), &p.metrics, &p.draining,
-                          c.node_id, c.region};
+  p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.replication.get(), p.auth.get(),
+                          &p.metrics, &p.draining, c.node_id, c.region};
   api::RegisterAllRoutes(p.router, p.ctx);
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
@@ -137,6 +167,9 @@ int Node::Run() {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::use_awaitable);
           }
+          p.replication->Stop();
+          tick.expires_after(std::chrono::milliseconds(20));  // let the links close
+          co_await tick.async_wait(asio::use_awaitable);
           p.ioc.stop();
         },
         asio::detached);

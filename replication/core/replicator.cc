@@ -10,7 +10,7 @@ Replicator::Replicator(std::string self, std::vector<std::string> peers, Persist
     : self_(std::move(self)), options_(options), log_(log), last_seq_(state.last_seq) {
   for (auto& p : peers) peers_[p];
   for (auto& [origin, seq] : state.applied) {
-    origins_[origin] = OriginState{seq, seq, 0};
+    origins_[origin] = OriginState{seq, seq, 0, seq};
   }
   uint64_t first = log_->FirstSeq();
   truncated_upto_ = first > 0 ? first - 1 : 0;
@@ -110,6 +110,7 @@ void Replicator::Step(const std::string& origin, const EntriesMsg& msg, uint64_t
   if (origin == self_) return;
   OriginState& st = origins_[origin];
   st.stable = std::max(st.stable, msg.stable_seq);
+  st.announced = std::max(st.announced, msg.last_seq);
   ApplyBatch batch{origin, {}};
   for (const auto& e : msg.entries) {
     if (e.seq <= st.pending) continue;  // duplicate
@@ -191,6 +192,11 @@ uint64_t Replicator::AppliedFrom(const std::string& origin) const {
 uint64_t Replicator::StableOf(const std::string& origin) const {
   auto it = origins_.find(origin);
   return it == origins_.end() ? 0 : it->second.stable;
+}
+
+uint64_t Replicator::AnnouncedBy(const std::string& origin) const {
+  auto it = origins_.find(origin);
+  return it == origins_.end() ? 0 : it->second.announced;
 }
 
 Replicator::PeerView Replicator::Peer(const std::string& peer) const {

@@ -92,6 +92,8 @@ class Replicator {
   uint64_t AppliedFrom(const std::string& origin) const;
   // The last `stable_seq` `origin` announced (every node has its log up to there).
   uint64_t StableOf(const std::string& origin) const;
+  // The highest log end `origin` announced to this node.
+  uint64_t AnnouncedBy(const std::string& origin) const;
   uint64_t last_seq() const { return last_seq_; }
 
   struct PeerView {
@@ -117,6 +119,7 @@ class Replicator {
     uint64_t applied = 0;  // durable here
     uint64_t pending = 0;  // handed to the driver to persist (>= applied)
     uint64_t stable = 0;
+    uint64_t announced = 0;
   };
 
   void Pump(const std::string& peer, PeerState& st, uint64_t now_ms);

@@ -1,0 +1,94 @@
+// ReplicationService: the driver that meets the pure Replicator with Asio and the store
+// (etcd's raftNode, small). It dials every peer to stream this node's log, accepts peers'
+// links to receive theirs, applies received entries through the store's writer, answers acks
+// after they are durable, streams snapshots, truncates the log, and feeds the consistency gate.
+// Everything runs on one strand; public methods are thread-safe.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "replication/consistency_gate.h"
+#include "replication/core/replicator.h"
+#include "replication/net/framing.h"
+#include "storage/store.h"
+
+namespace meridian::replication {
+
+struct PeerAddress {
+  std::string node_id;
+  std::string region;
+  std::string dial;  // HOST:PORT this node dials to reach the peer's replication listener
+};
+
+struct ReplicationOptions {
+  std::string node_id;
+  std::string region;
+  std::string listen;  // HOST:PORT of this node's replication listener ("" with no peers)
+  std::string secret;  // the cluster secret both ends prove knowledge of
+  std::vector<PeerAddress> peers;
+  ReplicatorOptions core;
+  uint64_t truncate_every_entries = 4096;  // batch log truncation to keep it off the hot path
+};
+
+class ReplicationService {
+ public:
+  // REQUIRES: store and gate outlive the service.
+  ReplicationService(boost::asio::io_context& ioc, storage::Store* store, ConsistencyGate* gate,
+                     ReplicationOptions options);
+  ~ReplicationService();
+
+  // Binds the replication listener and starts the dialers and the tick timer.
+  Status Start();
+  // Closes every link and stops the timer; safe to call from any thread.
+  void Stop();
+  // This node committed its own log up to `seq` (from the writer thread).
+  void OnLocalCommit(uint64_t seq);
+  // GET /cluster/v1/status body (JSON), computed on the service's strand.
+  boost::asio::awaitable<std::string> StatusJson();
+
+ private:
+  struct Link;     // a TCP connection of a peer, either direction
+  class LogSource;
+
+  uint64_t NowMs() const;
+  void Process();  // hands the core's Ready to sockets, the writer and the gate
+  void Send(const std::shared_ptr<Link>& link, std::string bytes);
+  boost::asio::awaitable<void> WriteLoop(std::shared_ptr<Link> link);
+  boost::asio::awaitable<void> Dial(PeerAddress peer);
+  boost::asio::awaitable<void> AcceptLoop();
+  boost::asio::awaitable<void> ServeInbound(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> TickLoop();
+  boost::asio::awaitable<void> StreamSnapshot(std::string peer);
+  boost::asio::awaitable<Status> Handshake(Link& link, const PeerAddress& peer);
+  void ApplyEntries(ApplyBatch batch);
+  void Truncate(uint64_t upto, bool force);
+  Status Listen();
+
+  boost::asio::io_context& ioc_;
+  storage::Store* const store_;
+  ConsistencyGate* const gate_;
+  const ReplicationOptions options_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer tick_;
+  std::unique_ptr<LogSource> log_;
+  std::unique_ptr<Replicator> core_;
+  bool stopping_ = false;
+  std::map<std::string, std::shared_ptr<Link>> outbound_;  // node id -> link this node dialed
+  std::map<std::string, std::shared_ptr<Link>> inbound_;   // origin id -> link the peer dialed
+  std::map<std::string, std::string> origin_of_;           // node id -> its current origin id
+  uint64_t truncate_pending_ = 0;
+  uint64_t truncated_ = 0;
+};
+
+}  // namespace meridian::replication

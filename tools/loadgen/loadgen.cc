@@ -1,0 +1,118 @@
+// meridian-loadgen: closed-loop HTTP/1.1 load generator for a Meridian node. Owns main(): flags,
+// target resolution, setup -> load -> report, and the exit status. Talks HTTP only; links no
+// Meridian library. Usage and output fields: docs/loadgen.md.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "load.h"
+#include "options.h"
+#include "setup.h"
+
+namespace meridian::loadgen {
+namespace {
+
+// Nearest-rank percentile of sorted samples, in milliseconds; 0 without samples.
+double PercentileMs(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const double rank = std::ceil(p * static_cast<double>(sorted.size()));
+  const size_t index = std::min(sorted.size() - 1, static_cast<size_t>(std::max(rank, 1.0)) - 1);
+  return static_cast<double>(sorted[index]) / 1e6;
+}
+
+// Round to `places` decimals so the JSON line carries no float noise.
+double Round(double value, int places) {
+  const double scale = std::pow(10.0, places);
+  return std::round(value * scale) / scale;
+}
+
+void Report(const Options& options, Stats& stats, double window_s) {
+  std::sort(stats.latencies_ns.begin(), stats.latencies_ns.end());
+  const double rps = static_cast<double>(stats.requests) / window_s;
+  const double p50 = PercentileMs(stats.latencies_ns, 0.50);
+  const double p99 = PercentileMs(stats.latencies_ns, 0.99);
+  const double p999 = PercentileMs(stats.latencies_ns, 0.999);
+  if (options.json) {
+    boost::json::object out{
+        {"requests", stats.requests},     {"duration_s", Round(window_s, 3)},
+        {"rps", Round(rps, 1)},           {"p50_ms", Round(p50, 3)},
+        {"p99_ms", Round(p99, 3)},        {"p999_ms", Round(p999, 3)},
+        {"non2xx", stats.non2xx},         {"errors", stats.errors},
+        {"workload", WorkloadName(options.workload)},
+        {"connections", options.connections},
+        {"threads", options.threads},     {"single_key", options.single_key},
+        {"orgs", options.UsedOrgs()},     {"keys", options.UsedKeys()},
+        {"value_bytes", options.value_bytes}};
+    if (options.workload == Workload::kMixed) out["patch_ratio"] = options.patch_ratio;
+    if (!options.consistency.empty()) out["consistency"] = options.consistency;
+    std::printf("%s\n", boost::json::serialize(out).c_str());
+  } else {
+    std::printf(
+        "requests=%llu duration_s=%.2f rps=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
+        "non2xx=%llu errors=%llu\n",
+        static_cast<unsigned long long>(stats.requests), window_s, rps, p50, p99, p999,
+        static_cast<unsigned long long>(stats.non2xx),
+        static_cast<unsigned long long>(stats.errors));
+  }
+  // The breakdown goes to stderr so stdout stays one parseable line.
+  for (const auto& [status, n] : stats.non2xx_by_status) {
+    std::fprintf(stderr, "meridian-loadgen: %llu answers with HTTP %u\n",
+                 static_cast<unsigned long long>(n), status);
+  }
+  for (const auto& [kind, n] : stats.errors_by_kind) {
+    std::fprintf(stderr, "meridian-loadgen: %llu errors: %s\n",
+                 static_cast<unsigned long long>(n), kind.c_str());
+  }
+}
+
+int Main(int argc, char** argv) {
+  std::string error;
+  bool help = false;
+  const auto options = ParseOptions(std::vector<std::string>(argv + 1, argv + argc),
+                                    std::getenv("MERIDIAN_ADMIN_TOKEN"), &error, &help);
+  if (!options) {
+    std::fprintf(help ? stdout : stderr, help ? "%s" : "meridian-loadgen: %s\n", error.c_str());
+    return help ? 0 : 2;
+  }
+
+  boost::asio::io_context resolver_ioc;
+  boost::asio::ip::tcp::resolver resolver(resolver_ioc);
+  boost::system::error_code ec;
+  const auto endpoints = resolver.resolve(options->host, options->port, ec);
+  if (ec) {
+    std::fprintf(stderr, "meridian-loadgen: cannot resolve %s: %s\n",
+                 options->HostHeader().c_str(), ec.message().c_str());
+    return 2;
+  }
+
+  const auto creds = RunSetup(*options, endpoints, &error);
+  if (!creds) {
+    std::fprintf(stderr, "meridian-loadgen: setup failed: %s\n", error.c_str());
+    return 2;
+  }
+
+  Window window;
+  window.measure_from =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(options->warmup_s));
+  window.measure_until =
+      window.measure_from + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(options->duration_s));
+  Stats stats = RunLoad(*options, *creds, endpoints, window);
+  const double window_s =
+      std::chrono::duration<double>(window.measure_until - window.measure_from).count();
+  Report(*options, stats, window_s);
+  return stats.non2xx == 0 && stats.errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace meridian::loadgen
+
+int main(int argc, char** argv) { return meridian::loadgen::Main(argc, argv); }

@@ -124,6 +124,8 @@ Status LoadFile(const std::string& path, Config& config) {
     MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "max_log_entries",
                                          "replication", 1, uint64_t{1} << 40,
                                          config.max_log_entries));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "gc_interval_ms", "replication",
+                                         100, uint64_t{1} << 40, config.gc_interval_ms));
   }
   return Status::Ok();
 }
@@ -210,7 +212,10 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
     return Bad("log level must be debug, info, warn or error");
   }
   if (config.node_id.empty() || config.region.empty()) return Bad("node id and region must be set");
+  if (env_admin_token != nullptr && *env_admin_token != '\0') config.admin_token = env_admin_token;
   if (config.nodes.size() > 1) {
+    // Each node would otherwise generate its own admin key and the last one would win.
+    if (!config.admin_token) return Bad("a cluster of several nodes needs admin_token or MERIDIAN_ADMIN_TOKEN");
     if (config.cluster_secret.empty()) return Bad("a cluster of several nodes needs cluster_secret");
     for (const auto& n : config.nodes) {
       if (n.replication.empty()) return Bad("node " + n.id + " needs a replication address");

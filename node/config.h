@@ -42,6 +42,7 @@ struct Config {
   uint64_t map_size_bytes = uint64_t{64} << 30;
   size_t max_group_batches = 4096;
   uint64_t max_log_entries = 1000000;  // retained for lagging peers before they need a snapshot
+  uint64_t gc_interval_ms = 60000;     // tombstone collection and idle clock entries
   std::string log_level = "info";
   api::ServerOptions http;
 };

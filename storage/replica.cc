@@ -10,6 +10,7 @@ namespace meridian::storage {
 namespace {
 
 constexpr std::string_view kAppliedPrefix = "applied/";
+constexpr std::string_view kFrontierPrefix = "frontier/";
 
 // Last-writer-wins merge of one incoming record (value or tombstone) into `key`.
 Status MergeRecord(WriteTxn& txn, const std::string& key, pb::Record incoming,
@@ -86,6 +87,7 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
   applied = current->has_value() ? DecodeFixed64(**current) : 0;
   pb::LogEntry entry;
   std::string scratch;
+  uint64_t frontier = 0;
   for (const auto& payload : remote.payloads) {
     if (!entry.ParseFromString(payload) || entry.origin() != remote.origin) {
       return Status::Corruption("undecodable log entry from " + remote.origin);
@@ -108,6 +110,11 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
       MERIDIAN_RETURN_IF_ERROR(MergeRecord(txn, m.key(), std::move(record), scratch));
     }
     applied = entry.seq();
+    frontier = std::max(frontier, entry.hlc());
+  }
+  if (frontier > 0) {
+    MERIDIAN_RETURN_IF_ERROR(
+        txn.Put(Db::kMeta, std::string(kFrontierPrefix) + remote.origin, LogKey(frontier)));
   }
   return txn.Put(Db::kMeta, meta_key, LogKey(applied));
 }
@@ -131,6 +138,42 @@ Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
     applied = *chunk.applied_seq;
     MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kMeta, meta_key, LogKey(applied)));
   }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, uint64_t>> Frontiers(const Txn& txn) {
+  std::map<std::string, uint64_t> out;
+  Status st = txn.Scan(Db::kMeta, kFrontierPrefix, [&](std::string_view key, std::string_view v) {
+    out[std::string(key.substr(kFrontierPrefix.size()))] = DecodeFixed64(v);
+    return true;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status CollectTombstones(WriteTxn& txn, const TombstoneHorizon& horizon, const std::string& self,
+                         size_t& purged) {
+  purged = 0;
+  auto frontiers = Frontiers(txn);
+  if (!frontiers.ok()) return frontiers.status();
+  std::vector<std::string> doomed;
+  pb::Record record;
+  Status scan = txn.Scan(Db::kData, "", [&](std::string_view key, std::string_view value) {
+    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
+    if (!record.tombstone()) return true;
+    auto stable = horizon.stable.find(record.origin());
+    if (stable == horizon.stable.end() || stable->second < record.origin_seq()) return true;
+    for (const auto& origin : horizon.origins) {
+      if (origin == self || origin == record.origin()) continue;
+      auto f = frontiers->find(origin);
+      if (f == frontiers->end() || f->second <= record.hlc()) return true;
+    }
+    doomed.emplace_back(key);
+    return doomed.size() < horizon.max_purged;
+  });
+  MERIDIAN_RETURN_IF_ERROR(scan);
+  for (const auto& key : doomed) MERIDIAN_RETURN_IF_ERROR(txn.Delete(Db::kData, key));
+  purged = doomed.size();
   return Status::Ok();
 }
 

@@ -41,6 +41,12 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
 // Merges a snapshot chunk; with `applied_seq`, raises the origin's applied position to it.
 Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
                           uint64_t& applied);
+// The highest HLC applied here from `origin`'s log (its frontier), from the meta database.
+Result<std::map<std::string, uint64_t>> Frontiers(const Txn& txn);
+// Purges tombstones that `horizon` allows; `self` is this node's origin (its own writes are all
+// applied here). Sets `purged` to the number removed.
+Status CollectTombstones(WriteTxn& txn, const TombstoneHorizon& horizon, const std::string& self,
+                         size_t& purged);
 // Deletes own-log entries with seq <= upto.
 Status TruncateLog(WriteTxn& txn, uint64_t upto);
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,15 @@ struct SnapshotChunk {
   std::optional<uint64_t> applied_seq;
 };
 
+// When a tombstone may be purged: its origin's log is applied everywhere up to the tombstone
+// (`stable`), and this node has applied every other origin past the tombstone's HLC
+// (`frontier`), so no older write to the key can still arrive and come back to life.
+struct TombstoneHorizon {
+  std::map<std::string, uint64_t> stable;    // origin id -> seq applied on every node
+  std::vector<std::string> origins;          // every current origin of the cluster
+  size_t max_purged = 10000;                 // bound on one pass
+};
+
 struct WriteBatch {
   // A local write: applied and appended to this node's log. Exactly one of `mutations`,
   // `remote`, `snapshot`, `truncate_log_upto` is used.
@@ -50,6 +60,11 @@ struct WriteBatch {
   std::optional<RemoteEntries> remote;
   std::optional<SnapshotChunk> snapshot;
   std::optional<uint64_t> truncate_log_upto;  // delete own log entries <= this
+  // A clock entry: logged even with no mutations, so peers learn this node's HLC frontier
+  // (tombstone collection waits for every origin's frontier to pass a tombstone).
+  bool clock_entry = false;
+  // Purge tombstones every node has (see storage/replica.h CollectTombstones).
+  std::optional<struct TombstoneHorizon> collect;
 
   // Optional. Runs on the writer thread inside the write transaction, before `mutations` are
   // applied, and sees every earlier batch of the same group. A non-OK Status rejects this batch

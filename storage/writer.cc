@@ -154,6 +154,12 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
       results.emplace_back(CommitInfo{applied, hlc, false});
       continue;
     }
+    if (batch.collect) {
+      size_t purged = 0;
+      MERIDIAN_RETURN_IF_ERROR(CollectTombstones(*txn, *batch.collect, origin_, purged));
+      results.emplace_back(CommitInfo{purged, hlc, false});
+      continue;
+    }
     if (batch.truncate_log_upto) {
       MERIDIAN_RETURN_IF_ERROR(TruncateLog(*txn, std::min(*batch.truncate_log_upto, seq)));
       results.emplace_back(CommitInfo{seq, hlc, false});
@@ -169,8 +175,8 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
     }
     Hlc batch_hlc = Hlc::Now(hlc, now_ms);
     bool logged = false;
-    MERIDIAN_RETURN_IF_ERROR(
-        ApplyBatch(*txn, batch.mutations, extra, seq + 1, batch_hlc, now_ms, logged));
+    MERIDIAN_RETURN_IF_ERROR(ApplyBatch(*txn, batch.mutations, extra, batch.clock_entry, seq + 1,
+                                        batch_hlc, now_ms, logged));
     if (logged) {
       seq++;
       hlc = batch_hlc;
@@ -183,7 +189,7 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
 }
 
 Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
-                          const std::vector<Mutation>& extra, uint64_t seq, Hlc hlc,
+                          const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq, Hlc hlc,
                           uint64_t now_ms, bool& logged) {
   // Resolve the ordered mutations to one final state per key (nullopt = delete), so the log
   // entry names each key once and replicas can apply it with a strict LWW comparison.
@@ -240,7 +246,7 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
     record.SerializeToString(&encoded);
     MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kData, key, encoded));
   }
-  if (entry.mutations_size() == 0) return Status::Ok();
+  if (entry.mutations_size() == 0 && !clock_entry) return Status::Ok();
   entry.set_version(1);
   entry.set_origin(origin_);
   entry.set_seq(seq);

@@ -76,8 +76,8 @@ class Writer {
   // Applies one batch inside `txn`: resolves its mutations to a per-key final state, writes
   // records and the log entry. `logged` tells whether a sequence number was used.
   Status ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
-                    const std::vector<Mutation>& extra, uint64_t seq, Hlc hlc, uint64_t now_ms,
-                    bool& logged);
+                    const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq, Hlc hlc,
+                    uint64_t now_ms, bool& logged);
 
   Env* const env_;
   AppliedIndex* const applied_;

@@ -95,6 +95,8 @@ class Replicator {
   // The highest log end `origin` announced to this node.
   uint64_t AnnouncedBy(const std::string& origin) const;
   uint64_t last_seq() const { return last_seq_; }
+  // Every peer has acknowledged this node's log up to here (known this run).
+  uint64_t StableSeq() const { return Stable(); }
 
   struct PeerView {
     bool connected = false;

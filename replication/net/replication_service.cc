@@ -104,6 +104,7 @@ void ReplicationService::Stop() {
 void ReplicationService::OnLocalCommit(uint64_t seq) {
   asio::post(strand_, [this, seq] {
     if (stopping_ || !core_) return;
+    if (seq > core_->last_seq()) last_local_commit_ms_ = NowMs();
     core_->LocalAppended(seq, NowMs());
     Process();
   });
@@ -168,8 +169,32 @@ void ReplicationService::Truncate(uint64_t upto, bool force) {
   });
 }
 
+void ReplicationService::CollectGarbage() {
+  if (NowMs() - last_local_commit_ms_ >= options_.gc_interval_ms) {
+    storage::WriteBatch clock;
+    clock.clock_entry = true;
+    store_->Submit(std::move(clock), [](Result<storage::CommitInfo>) {});
+  }
+  storage::TombstoneHorizon horizon;
+  horizon.stable[store_->origin_id()] = core_->StableSeq();
+  horizon.origins.push_back(store_->origin_id());
+  for (const auto& peer : options_.peers) {
+    auto origin = origin_of_.find(peer.node_id);
+    if (origin == origin_of_.end()) return;  // a peer not seen since start: wait
+    horizon.origins.push_back(origin->second);
+    horizon.stable[origin->second] = core_->StableOf(origin->second);
+  }
+  storage::WriteBatch collect;
+  collect.collect = std::move(horizon);
+  store_->Submit(std::move(collect), [](Result<storage::CommitInfo> r) {
+    if (r.ok() && r->seq > 0) log::Info("tombstones_collected", "count=" + std::to_string(r->seq));
+  });
+}
+
 asio::awaitable<void> ReplicationService::TickLoop() {
   uint64_t last_flush = NowMs();
+  uint64_t last_gc = NowMs();
+  last_local_commit_ms_ = NowMs();
   while (!stopping_) {
     tick_.expires_after(std::chrono::milliseconds(50));
     co_await tick_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -177,6 +202,10 @@ asio::awaitable<void> ReplicationService::TickLoop() {
     const uint64_t now = NowMs();
     core_->Tick(now);
     Process();
+    if (now - last_gc >= options_.gc_interval_ms) {
+      last_gc = now;
+      CollectGarbage();
+    }
     if (now - last_flush >= 1000) {
       last_flush = now;
       Truncate(0, /*force=*/true);

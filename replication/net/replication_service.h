@@ -38,6 +38,9 @@ struct ReplicationOptions {
   std::vector<PeerAddress> peers;
   ReplicatorOptions core;
   uint64_t truncate_every_entries = 4096;  // batch log truncation to keep it off the hot path
+  // How often tombstones every node holds are collected, and an idle node logs a clock entry
+  // (so peers' view of its HLC frontier moves on and tombstones can be collected).
+  uint64_t gc_interval_ms = 60000;
 };
 
 class ReplicationService {
@@ -72,6 +75,7 @@ class ReplicationService {
   boost::asio::awaitable<Status> Handshake(Link& link, const PeerAddress& peer);
   void ApplyEntries(ApplyBatch batch);
   void Truncate(uint64_t upto, bool force);
+  void CollectGarbage();
   Status Listen();
 
   boost::asio::io_context& ioc_;
@@ -87,6 +91,7 @@ class ReplicationService {
   std::map<std::string, std::shared_ptr<Link>> outbound_;  // node id -> link this node dialed
   std::map<std::string, std::shared_ptr<Link>> inbound_;   // origin id -> link the peer dialed
   std::map<std::string, std::string> origin_of_;           // node id -> its current origin id
+  uint64_t last_local_commit_ms_ = 0;
   uint64_t truncate_pending_ = 0;
   uint64_t truncated_ = 0;
 };

@@ -35,7 +35,8 @@ AppliedIndex::WaitId AppliedIndex::Wait(const std::string& origin, uint64_t seq,
   {
     std::lock_guard lock(mu_);
     auto it = applied_.find(origin);
-    if (it == applied_.end() || it->second < seq) {
+    uint64_t reached = it == applied_.end() ? 0 : it->second;
+    if (reached < seq) {
       WaitId id = next_id_++;
       waiters_.emplace(id, Waiter{origin, seq, std::move(on_reached)});
       return id;

@@ -85,17 +85,25 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
   auto current = txn.Get(Db::kMeta, meta_key);
   if (!current.ok()) return current.status();
   applied = current->has_value() ? DecodeFixed64(**current) : 0;
-  pb::LogEntry entry;
+  // Decode and check the whole batch first, so a refused batch writes nothing.
+  std::vector<pb::LogEntry> entries;
+  entries.reserve(remote.payloads.size());
+  uint64_t expect = applied;
+  for (const auto& payload : remote.payloads) {
+    pb::LogEntry entry;
+    if (!entry.ParseFromString(payload) || entry.origin() != remote.origin) {
+      return Status::InvalidArgument("undecodable log entry from " + remote.origin);
+    }
+    if (entry.seq() <= expect) continue;  // applied before: exactly once
+    if (entry.seq() != expect + 1) {
+      return Status::InvalidArgument("gap in the log of " + remote.origin);
+    }
+    expect = entry.seq();
+    entries.push_back(std::move(entry));
+  }
   std::string scratch;
   uint64_t frontier = 0;
-  for (const auto& payload : remote.payloads) {
-    if (!entry.ParseFromString(payload) || entry.origin() != remote.origin) {
-      return Status::Corruption("undecodable log entry from " + remote.origin);
-    }
-    if (entry.seq() <= applied) continue;  // applied before: exactly once
-    if (entry.seq() != applied + 1) {
-      return Status::Corruption("gap in the log of " + remote.origin);
-    }
+  for (const auto& entry : entries) {
     clock = Hlc::Update(clock, Hlc(entry.hlc()), now_ms);
     for (const auto& m : entry.mutations()) {
       pb::Record record;
@@ -121,14 +129,17 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
 
 Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
                           uint64_t& applied) {
-  std::string scratch;
-  for (const auto& [key, value] : chunk.records) {
-    pb::Record record;
-    if (!record.ParseFromString(value)) {
-      return Status::Corruption("undecodable snapshot record from " + chunk.origin);
+  std::vector<pb::Record> records(chunk.records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!records[i].ParseFromString(chunk.records[i].second)) {
+      return Status::InvalidArgument("undecodable snapshot record from " + chunk.origin);
     }
-    if (Hlc(record.hlc()) > clock) clock = Hlc(record.hlc());
-    MERIDIAN_RETURN_IF_ERROR(MergeRecord(txn, key, std::move(record), scratch));
+  }
+  std::string scratch;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (Hlc(records[i].hlc()) > clock) clock = Hlc(records[i].hlc());
+    MERIDIAN_RETURN_IF_ERROR(
+        MergeRecord(txn, chunk.records[i].first, std::move(records[i]), scratch));
   }
   const std::string meta_key = AppliedMetaKey(chunk.origin);
   auto current = txn.Get(Db::kMeta, meta_key);

@@ -146,9 +146,13 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
     const WriteBatch& batch = pending.batch;
     if (batch.remote || batch.snapshot) {
       uint64_t applied = 0;
-      MERIDIAN_RETURN_IF_ERROR(
-          batch.remote ? ApplyRemoteEntries(*txn, *batch.remote, hlc, now_ms, applied)
-                       : ApplySnapshotChunk(*txn, *batch.snapshot, hlc, applied));
+      Status st = batch.remote ? ApplyRemoteEntries(*txn, *batch.remote, hlc, now_ms, applied)
+                               : ApplySnapshotChunk(*txn, *batch.snapshot, hlc, applied);
+      if (st.IsInvalidArgument()) {  // a peer's bad batch, refused before it wrote anything
+        results.emplace_back(std::move(st));
+        continue;
+      }
+      MERIDIAN_RETURN_IF_ERROR(st);
       remote_applied.emplace_back(batch.remote ? batch.remote->origin : batch.snapshot->origin,
                                   applied);
       results.emplace_back(CommitInfo{applied, hlc, false});

@@ -2,8 +2,10 @@
 #include "api/dialects.h"
 
 #include "api/admin/admin_api.h"
+#include "api/attio/attio_api.h"
 #include "api/slashid/attributes_api.h"
 #include "api/system_api.h"
+#include "api/zitadel/zitadel_api.h"
 
 namespace meridian::api {
 
@@ -11,6 +13,8 @@ void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
   RegisterSystemRoutes(router, ctx);
   admin::RegisterAdminRoutes(router, ctx);
   slashid::RegisterAttributeRoutes(router, ctx);
+  zitadel::RegisterRoutes(router, ctx);
+  attio::RegisterRoutes(router, ctx);
 }
 
 }  // namespace meridian::api

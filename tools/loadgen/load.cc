@@ -142,8 +142,10 @@ class Worker {
   }
 
   void NextRequest(Connection& c) {
-    const int org = static_cast<int>(NextRandom(&c.rng) % static_cast<uint64_t>(options_.UsedOrgs()));
-    const int key = static_cast<int>(NextRandom(&c.rng) % static_cast<uint64_t>(options_.UsedKeys()));
+    const int org =
+        static_cast<int>(NextRandom(&c.rng) % static_cast<uint64_t>(options_.UsedOrgs()));
+    const int key =
+        static_cast<int>(NextRandom(&c.rng) % static_cast<uint64_t>(options_.UsedKeys()));
     bool patch = options_.workload == Workload::kPatch;
     if (options_.workload == Workload::kMixed) {
       // Top 53 bits as a uniform double in [0, 1).

@@ -26,7 +26,7 @@ struct Window {
 };
 
 struct Stats {
-  uint64_t requests = 0;  // answers (any status) completed inside the window
+  uint64_t requests = 0;              // answers (any status) completed inside the window
   std::vector<int64_t> latencies_ns;  // one per counted answer, unsorted
   // Counted over the whole run, warm-up and drain included: any of them invalidates the run.
   uint64_t non2xx = 0;

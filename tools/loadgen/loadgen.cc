@@ -65,8 +65,8 @@ void Report(const Options& options, Stats& stats, double window_s) {
                  static_cast<unsigned long long>(n), status);
   }
   for (const auto& [kind, n] : stats.errors_by_kind) {
-    std::fprintf(stderr, "meridian-loadgen: %llu errors: %s\n",
-                 static_cast<unsigned long long>(n), kind.c_str());
+    std::fprintf(stderr, "meridian-loadgen: %llu errors: %s\n", static_cast<unsigned long long>(n),
+                 kind.c_str());
   }
 }
 
@@ -85,8 +85,8 @@ int Main(int argc, char** argv) {
   boost::system::error_code ec;
   const auto endpoints = resolver.resolve(options->host, options->port, ec);
   if (ec) {
-    std::fprintf(stderr, "meridian-loadgen: cannot resolve %s: %s\n",
-                 options->HostHeader().c_str(), ec.message().c_str());
+    std::fprintf(stderr, "meridian-loadgen: cannot resolve %s: %s\n", options->HostHeader().c_str(),
+                 ec.message().c_str());
     return 2;
   }
 
@@ -97,9 +97,8 @@ int Main(int argc, char** argv) {
   }
 
   Window window;
-  window.measure_from =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                         std::chrono::duration<double>(options->warmup_s));
+  window.measure_from = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(options->warmup_s));
   window.measure_until =
       window.measure_from + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(options->duration_s));

@@ -72,8 +72,7 @@ the setup phase failed.
 }
 
 std::optional<Options> ParseOptions(const std::vector<std::string>& args,
-                                    const char* env_admin_token, std::string* error,
-                                    bool* help) {
+                                    const char* env_admin_token, std::string* error, bool* help) {
   Options o;
   *help = false;
   if (env_admin_token != nullptr) o.admin_token = env_admin_token;
@@ -90,23 +89,31 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args,
          o.port = v.substr(colon + 1);
          return true;
        }},
-      {"--connections", [&](const std::string& v) { return ParseInt(v, 1, 100000, &o.connections); }},
+      {"--connections",
+       [&](const std::string& v) { return ParseInt(v, 1, 100000, &o.connections); }},
       {"--threads", [&](const std::string& v) { return ParseInt(v, 1, 256, &o.threads); }},
-      {"--duration", [&](const std::string& v) { return ParseDouble(v, 0.1, 86400, &o.duration_s); }},
+      {"--duration",
+       [&](const std::string& v) { return ParseDouble(v, 0.1, 86400, &o.duration_s); }},
       {"--warmup", [&](const std::string& v) { return ParseDouble(v, 0, 3600, &o.warmup_s); }},
       {"--workload",
        [&](const std::string& v) {
-         if (v == "patch") o.workload = Workload::kPatch;
-         else if (v == "get") o.workload = Workload::kGet;
-         else if (v == "mixed") o.workload = Workload::kMixed;
-         else return false;
+         if (v == "patch") {
+           o.workload = Workload::kPatch;
+         } else if (v == "get") {
+           o.workload = Workload::kGet;
+         } else if (v == "mixed") {
+           o.workload = Workload::kMixed;
+         } else {
+           return false;
+         }
          return true;
        }},
       {"--patch-ratio", [&](const std::string& v) { return ParseDouble(v, 0, 1, &o.patch_ratio); }},
       {"--orgs", [&](const std::string& v) { return ParseInt(v, 1, 100000, &o.orgs); }},
       {"--keys", [&](const std::string& v) { return ParseInt(v, 1, 10000000, &o.keys); }},
       // The server caps one value at 65536 serialized bytes (quotes included).
-      {"--value-bytes", [&](const std::string& v) { return ParseInt(v, 1, 65534, &o.value_bytes); }},
+      {"--value-bytes",
+       [&](const std::string& v) { return ParseInt(v, 1, 65534, &o.value_bytes); }},
       {"--consistency",
        [&](const std::string& v) {
          if (v != "local_region" && v != "all_regions") return false;

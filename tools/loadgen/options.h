@@ -23,7 +23,7 @@ struct Options {
   int keys = 1000;
   int value_bytes = 200;
   bool single_key = false;
-  std::string consistency;       // empty: header not sent
+  std::string consistency;        // empty: header not sent
   int consistency_timeout_s = 0;  // 0: header not sent
   double timeout_s = 10;          // per request; a slower answer counts as a transport error
   std::string admin_token;
@@ -39,8 +39,7 @@ struct Options {
 // Parses argv-style flags (without the program name). Returns the options, or nullopt after
 // writing the reason (or the usage, with `*help` set) to `*error`.
 std::optional<Options> ParseOptions(const std::vector<std::string>& args,
-                                    const char* env_admin_token, std::string* error,
-                                    bool* help);
+                                    const char* env_admin_token, std::string* error, bool* help);
 
 // The usage text printed by --help.
 std::string Usage();

@@ -40,8 +40,9 @@ RequestBuilder::RequestBuilder(const Options& options, const std::vector<OrgCred
     patch_headers_ += "SlashID-Required-Consistency: " + options.consistency + "\r\n";
   }
   if (options.consistency_timeout_s > 0) {
-    patch_headers_ += "SlashID-Required-Consistency-Timeout: " +
-                      std::to_string(options.consistency_timeout_s) + "\r\n";
+    patch_headers_ +=
+        "SlashID-Required-Consistency-Timeout: " + std::to_string(options.consistency_timeout_s) +
+        "\r\n";
   }
 }
 

@@ -12,7 +12,7 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
-#include <unistd.h>
+#include <random>
 
 namespace meridian::loadgen {
 namespace {
@@ -169,7 +169,8 @@ asio::awaitable<bool> SetupOrg(SetupClient& client, const Options& options, int 
   if (!Is2xx(reply, what, &error)) co_return false;
   boost::system::error_code ec;
   json::value doc = json::parse(reply->body, ec);
-  const json::value* result = ec || !doc.is_object() ? nullptr : doc.as_object().if_contains("result");
+  const json::value* result =
+      ec || !doc.is_object() ? nullptr : doc.as_object().if_contains("result");
   if (result == nullptr || !result->is_object() || !result->as_object().contains(last)) {
     error = what + ": attribute missing in " + reply->body;
     co_return false;
@@ -200,14 +201,13 @@ std::optional<std::vector<OrgCreds>> RunSetup(const Options& options,
   state.creds.resize(static_cast<size_t>(options.UsedOrgs()));
   // Names unique per run so repeated runs against one node never collide.
   const std::string prefix = "loadgen-" + std::to_string(std::time(nullptr)) + "-" +
-                             std::to_string(getpid()) + "-";
+                             std::to_string(std::random_device{}() % 1000000) + "-";
   // A few connections in parallel let the server fold the seeding writes into group commits.
   const int workers = std::min(options.UsedOrgs(), 8);
   for (int i = 0; i < workers; ++i) {
-    asio::co_spawn(ioc, SetupWorker(options, endpoints, prefix, &state),
-                   [](std::exception_ptr e) {
-                     if (e) std::rethrow_exception(e);
-                   });
+    asio::co_spawn(ioc, SetupWorker(options, endpoints, prefix, &state), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
   }
   ioc.run();
   if (!state.error.empty()) {

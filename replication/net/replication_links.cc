@@ -155,6 +155,8 @@ asio::awaitable<void> ReplicationService::AcceptLoop() {
 }
 
 asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);  // acks are small: never hold one back (Nagle)
   auto link = std::make_shared<Link>(std::move(socket));
   link->last_rx_ms = NowMs();
   asio::steady_timer watchdog(strand_);

@@ -3,6 +3,7 @@
 
 #include "api/admin/admin_api.h"
 #include "api/attio/attio_api.h"
+#include "api/ocamba/ocamba_api.h"
 #include "api/slashid/attributes_api.h"
 #include "api/system_api.h"
 #include "api/zitadel/zitadel_api.h"
@@ -10,10 +11,6 @@
 #if __has_include("api/swift/swift_api.h")
 #include "api/swift/swift_api.h"
 #define MERIDIAN_HAS_SWIFT 1
-#endif
-#if __has_include("api/ocamba/ocamba_api.h")
-#include "api/ocamba/ocamba_api.h"
-#define MERIDIAN_HAS_OCAMBA 1
 #endif
 
 namespace meridian::api {
@@ -27,9 +24,7 @@ void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
 #ifdef MERIDIAN_HAS_SWIFT
   swift::RegisterRoutes(router, ctx);
 #endif
-#ifdef MERIDIAN_HAS_OCAMBA
   ocamba::RegisterRoutes(router, ctx);
-#endif
 }
 
 }  // namespace meridian::api

@@ -68,10 +68,12 @@ asio::awaitable<Result<storage::CommitInfo>> CommitAndWait(const ApiContext& ctx
   if (!state->result.ok() || !state->result->logged) co_return state->result;
 
   const uint64_t seq = state->result->seq;
-  bool reached = co_await WaitFor(deadline, [&](std::function<void()> fire) {
+  // Named, not a temporary inside the co_await: GCC 12 may destroy such temporaries twice.
+  auto arm_gate = [&](std::function<void()> fire) {
     auto id = ctx.gate->Wait(seq, consistency.level, std::move(fire));
     return std::function<bool()>([gate = ctx.gate, id] { return id != 0 && gate->Cancel(id); });
-  });
+  };
+  bool reached = co_await WaitFor(deadline, arm_gate);
   if (!reached) {
     ctx.metrics->consistency_timeouts.fetch_add(1, std::memory_order_relaxed);
     co_return Status::Timeout(
@@ -91,11 +93,12 @@ asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request
   const auto deadline = std::chrono::steady_clock::now() + *timeout;
   for (const auto& [origin, seq] : *token) {
     if (ctx.store->applied().Get(origin) >= seq) continue;
-    bool reached = co_await WaitFor(deadline, [&](std::function<void()> fire) {
+    auto arm_applied = [&](std::function<void()> fire) {
       auto id = ctx.store->applied().Wait(origin, seq, std::move(fire));
       return std::function<bool()>(
           [store = ctx.store, id] { return id != 0 && store->applied().Cancel(id); });
-    });
+    };
+    bool reached = co_await WaitFor(deadline, arm_applied);
     if (!reached) co_return Status::Timeout("this node has not yet applied the commit token");
   }
   co_return Status::Ok();

@@ -13,6 +13,8 @@
 
 namespace meridian::api {
 
+class RateLimiter;  // api/rate_limit.h
+
 struct ApiContext {
   storage::Store* store;
   replication::ConsistencyGate* gate;
@@ -22,6 +24,7 @@ struct ApiContext {
   std::atomic<bool>* draining;  // set when the node starts shutting down
   std::string node_id;
   std::string region;
+  RateLimiter* rate_limiter = nullptr;  // null: nothing is rate limited
 };
 
 }  // namespace meridian::api

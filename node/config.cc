@@ -50,6 +50,34 @@ Status StringField(const json::object& obj, const char* name, const std::string&
   return Status::Ok();
 }
 
+Status LoadRateLimits(const json::value& value, api::RateLimitConfig& out) {
+  if (!value.is_object()) return Bad("config.rate_limits must be an object");
+  for (const auto& [name, group_value] : value.as_object()) {
+    if (name == "max_tracked_keys") {
+      uint64_t keys = out.max_tracked_keys;
+      MERIDIAN_RETURN_IF_ERROR(
+          NumberField(value.as_object(), "max_tracked_keys", "rate_limits", 16, 1u << 24, keys));
+      out.max_tracked_keys = keys;
+      continue;
+    }
+    auto group = api::RateLimitGroupByName(name);
+    const std::string where = "rate_limits." + std::string(name);
+    if (!group) {
+      return Bad("config.rate_limits: unknown dialect '" + std::string(name) +
+                 "' (slashid, swift, zitadel, attio, ocamba)");
+    }
+    if (!group_value.is_object()) return Bad("config." + where + " must be an object");
+    // A group named in the file is exactly what it says: a limit it omits is off.
+    uint64_t burst = 0, per_minute = 0;
+    MERIDIAN_RETURN_IF_ERROR(
+        NumberField(group_value.as_object(), "burst_per_second", where, 0, 1000000, burst));
+    MERIDIAN_RETURN_IF_ERROR(
+        NumberField(group_value.as_object(), "per_minute", where, 0, 60000000, per_minute));
+    out[*group] = {static_cast<uint32_t>(burst), static_cast<uint32_t>(per_minute)};
+  }
+  return Status::Ok();
+}
+
 Status LoadFile(const std::string& path, Config& config) {
   std::ifstream in(path);
   if (!in) return Bad("cannot read config file " + path);
@@ -118,6 +146,9 @@ Status LoadFile(const std::string& path, Config& config) {
         NumberField(storage->as_object(), "max_group_batches", "storage", 1, 1 << 20, group));
     config.map_size_bytes = map_mb << 20;
     config.max_group_batches = group;
+  }
+  if (const json::value* limits = root.if_contains("rate_limits")) {
+    MERIDIAN_RETURN_IF_ERROR(LoadRateLimits(*limits, config.rate_limits));
   }
   if (const json::value* replication = root.if_contains("replication")) {
     if (!replication->is_object()) return Bad("config.replication must be an object");

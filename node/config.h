@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/http_server.h"
+#include "api/rate_limit.h"
 #include "storage/base/status.h"
 
 namespace meridian::node {
@@ -45,6 +46,9 @@ struct Config {
   uint64_t gc_interval_ms = 60000;     // tombstone collection and idle clock entries
   std::string log_level = "info";
   api::ServerOptions http;
+  // Per dialect route group; a group the file does not name keeps its default (Ocamba on,
+  // every other group off). docs/configuration.md "Rate limits".
+  api::RateLimitConfig rate_limits = api::RateLimitConfig::Defaults();
 };
 
 // Parses flags (`--name value` or `--name=value`), loading `--config FILE` first. The admin

@@ -16,6 +16,7 @@
 #include "api/api_context.h"
 #include "api/dialects.h"
 #include "api/http_server.h"
+#include "api/rate_limit.h"
 #include "replication/consistency_gate.h"
 #include "replication/net/replication_service.h"
 #include "storage/base/log.h"
@@ -32,6 +33,7 @@ struct Node::Parts {
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<replication::ReplicationService> replication;
   std::unique_ptr<api::Authenticator> auth;
+  std::unique_ptr<api::RateLimiter> rate_limiter;
   api::Metrics metrics;
   api::ApiContext ctx{};
   api::Router router;
@@ -129,7 +131,9 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   }
 
   p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.replication.get(), p.auth.get(),
-                          &p.metrics, &p.draining, c.node_id, c.region};
+                          &p.metrics, &p.draining, c.node_id, c.region, nullptr};
+  p.rate_limiter = std::make_unique<api::RateLimiter>(c.rate_limits);
+  p.ctx.rate_limiter = p.rate_limiter.get();
   api::RegisterAllRoutes(p.router, p.ctx);
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);

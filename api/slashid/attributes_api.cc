@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/json_util.h"
+#include "api/rate_limit.h"
 #include "api/slashid/buckets.h"
 #include "api/write_path.h"
 #include "storage/keys.h"
@@ -285,10 +286,19 @@ Response ErrorResponse(http::status status, std::string_view message,
                                   ",\"message\":" + JsonQuote(message) + "}]}");
 }
 
-void RegisterAttributeRoutes(Router& router, const ApiContext& ctx) {
+void RegisterAttributeRoutes(Router& router_in, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   using V = http::verb;
-  router.SetErrorFormat("/organizations", ErrorResponse);
+  router_in.SetErrorFormat("/organizations", ErrorResponse);
+  // Every route counts against the "slashid" rate-limit group (off unless configured).
+  struct LimitedRouter {
+    Router& router;
+    const ApiContext& ctx;
+    void Add(V method, std::string_view pattern, Handler handler) {
+      router.Add(method, pattern,
+                 WithRateLimit(ctx, RateLimitGroup::kSlashId, ErrorResponse, std::move(handler)));
+    }
+  } router{router_in, ctx};
   router.Add(V::patch, "/organizations/attributes/{}",
              [c](Call& call) { return WriteOneBucket(*c, call, false); });
   router.Add(V::put, "/organizations/attributes/{}",

@@ -342,6 +342,54 @@ TEST_F(ConfigTest, UnknownFileKeysAreIgnored) {
   EXPECT_TRUE(c.ok()) << c.status().ToString();
 }
 
+TEST_F(ConfigTest, RateLimitsDefaultToOcambaOnly) {
+  auto c = LoadConfig({}, nullptr);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->rate_limits[api::RateLimitGroup::kOcamba].burst_per_second, 10u);
+  EXPECT_EQ(c->rate_limits[api::RateLimitGroup::kOcamba].per_minute, 150u);
+  EXPECT_FALSE(c->rate_limits[api::RateLimitGroup::kSlashId].enabled());
+  EXPECT_FALSE(c->rate_limits[api::RateLimitGroup::kAttio].enabled());
+}
+
+TEST_F(ConfigTest, RateLimitsSectionSetsGroupsAndKeepsOthersDefault) {
+  auto c = LoadConfig({"--config", SingleNodeFile(R"("rate_limits": {
+      "slashid": {"burst_per_second": 5, "per_minute": 100},
+      "zitadel": {"per_minute": 30}, "max_tracked_keys": 5000},)")},
+                      nullptr);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto& r = c->rate_limits;
+  EXPECT_EQ(r[api::RateLimitGroup::kSlashId].burst_per_second, 5u);
+  EXPECT_EQ(r[api::RateLimitGroup::kSlashId].per_minute, 100u);
+  EXPECT_EQ(r[api::RateLimitGroup::kZitadel].burst_per_second, 0u);  // named: omitted = off
+  EXPECT_EQ(r[api::RateLimitGroup::kZitadel].per_minute, 30u);
+  EXPECT_EQ(r[api::RateLimitGroup::kOcamba].burst_per_second, 10u);  // absent: default
+  EXPECT_EQ(r.max_tracked_keys, 5000u);
+  auto off = LoadConfig(
+      {"--config", SingleNodeFile(R"("rate_limits": {"ocamba": {"burst_per_second": 0}},)")},
+      nullptr);
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->rate_limits[api::RateLimitGroup::kOcamba].enabled());
+}
+
+TEST_F(ConfigTest, BadRateLimitsAreRejected) {
+  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": [],)")}, nullptr, "rate_limits");
+  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"swfit": {}},)")}, nullptr,
+                "swfit");
+  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"ocamba": 10},)")}, nullptr,
+                "rate_limits.ocamba");
+  ExpectInvalid(
+      {"--config", SingleNodeFile(R"("rate_limits": {"ocamba": {"burst_per_second": -1}},)")},
+      nullptr, "burst_per_second");
+  ExpectInvalid(
+      {"--config", SingleNodeFile(R"("rate_limits": {"ocamba": {"per_minute": "150"}},)")},
+      nullptr, "per_minute");
+  ExpectInvalid(
+      {"--config", SingleNodeFile(R"("rate_limits": {"attio": {"per_minute": 99999999999}},)")},
+      nullptr, "per_minute");
+  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"max_tracked_keys": 1},)")},
+                nullptr, "max_tracked_keys");
+}
+
 TEST_F(ConfigTest, HelpGivesNotFoundWithTheUsage) {
   for (const char* flag : {"--help", "-h"}) {
     auto c = LoadConfig({flag}, nullptr);

@@ -1,0 +1,152 @@
+// Loading and listing profile properties (see property_list.h).
+#include "api/ocamba/property_list.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "api/auth.h"
+#include "api/http.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace meridian::api::ocamba {
+namespace json = boost::json;
+namespace {
+
+int64_t OrgCreatedMs(const storage::Txn& txn, const std::string& org_id) {
+  auto org = storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
+  return org.ok() && org->has_value() ? (*org)->created_at_ms() : 0;
+}
+
+std::optional<size_t> Number(std::string_view s, size_t min, size_t max) {
+  size_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v < min || v > max) return std::nullopt;
+  return v;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool Matches(const Property& p, const ListQuery& q) {
+  if (q.system && (p.system ? 1 : 0) != *q.system) return false;
+  if (q.q.empty()) return true;
+  for (const std::string* field : {&p.target, &p.label, &p.description}) {
+    if (Lower(*field).find(q.q) != std::string::npos) return true;
+  }
+  return false;
+}
+
+Property WithTimes(Property p, const storage::Record& record) {
+  p.create_ms = record.created_at_ms();
+  p.update_ms = record.updated_at_ms();
+  return p;
+}
+
+}  // namespace
+
+Result<ListQuery> ParseListQuery(std::string_view query) {
+  ListQuery out;
+  if (query.find("%") != std::string_view::npos && !PercentDecode(query, true)) {
+    return Status::InvalidArgument("The query string is not valid");
+  }
+  if (auto page = QueryParam(query, "page")) {
+    size_t comma = page->find(',');
+    auto n = Number(std::string_view(*page).substr(0, comma), 1, 1000000);
+    std::optional<size_t> m = size_t{100};
+    if (comma != std::string::npos) m = Number(std::string_view(*page).substr(comma + 1), 1, 1000);
+    if (!n || !m) {
+      return Status::InvalidArgument("page must be N or N,M (page N from 1, M from 1 to 1000 per page)");
+    }
+    out.page = *n;
+    out.per_page = *m;
+  }
+  if (auto q = QueryParam(query, "q")) {
+    if (q->size() > 255) return Status::InvalidArgument("q must be at most 255 bytes");
+    out.q = Lower(*q);
+  }
+  if (auto system = QueryParam(query, "system")) {
+    if (*system != "0" && *system != "1") return Status::InvalidArgument("system must be 0 or 1");
+    out.system = *system == "1" ? 1 : 0;
+  }
+  return out;
+}
+
+Result<std::vector<Property>> LoadAll(const storage::Txn& txn, const std::string& org_id) {
+  std::vector<Property> out = SystemProperties(OrgCreatedMs(txn, org_id));
+  const size_t system_count = out.size();
+  Status decode_error;
+  MERIDIAN_RETURN_IF_ERROR(storage::ScanLive(
+      txn, storage::NamespacePrefix(org_id, kPropsNamespace),
+      [&](std::string_view id, const storage::Record& record) {
+        auto prop = DecodeStored(id, record.value());
+        if (!prop.ok()) {
+          decode_error = prop.status();
+          return false;
+        }
+        out.push_back(WithTimes(std::move(*prop), record));
+        return true;
+      }));
+  MERIDIAN_RETURN_IF_ERROR(decode_error);
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(system_count), out.end(),
+            [](const Property& a, const Property& b) {
+              return a.create_ms != b.create_ms ? a.create_ms < b.create_ms : a.id < b.id;
+            });
+  return out;
+}
+
+Result<Property> LoadOne(const storage::Txn& txn, const std::string& org_id,
+                         const std::string& id) {
+  if (IsSystemId(id)) {
+    for (auto& p : SystemProperties(OrgCreatedMs(txn, org_id))) {
+      if (p.id == id) return p;
+    }
+  }
+  auto record = storage::GetLiveRecord(txn, storage::DataKey(org_id, kPropsNamespace, id));
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return Status::NotFound("profile property " + id + " not found");
+  auto prop = DecodeStored(id, (*record)->value());
+  if (!prop.ok()) return prop.status();
+  return WithTimes(std::move(*prop), **record);
+}
+
+json::object ListBody(const std::vector<Property>& all, const ListQuery& query) {
+  json::array items;
+  size_t total = 0;
+  const size_t first = query.per_page ? (query.page - 1) * *query.per_page : 0;
+  for (const Property& p : all) {
+    if (!Matches(p, query)) continue;
+    const size_t index = total++;
+    if (index < first || (query.per_page && index >= first + *query.per_page)) continue;
+    items.push_back(ToJson(p));
+  }
+  return json::object{{"total", total}, {"items", std::move(items)}};
+}
+
+Status CheckCreate(const storage::Txn& txn, const std::string& prefix, const std::string& key,
+                   const std::string& target) {
+  size_t count = 0;
+  bool taken = false;
+  Status st = storage::ScanLive(txn, prefix, [&](std::string_view id, const storage::Record& r) {
+    ++count;
+    auto prop = DecodeStored(id, r.value());
+    if (prop.ok() && prop->target == target) taken = true;
+    return !taken;
+  });
+  MERIDIAN_RETURN_IF_ERROR(st);
+  if (taken) return Status::Conflict("a profile property with the target " + target + " exists");
+  if (count >= kMaxPropertiesPerOrg) {
+    return Status::InvalidArgument("an organization has at most 500 profile properties");
+  }
+  auto existing = storage::GetLiveRecord(txn, key);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return Status::Conflict("property id collision; retry the request");
+  return Status::Ok();
+}
+
+}  // namespace meridian::api::ocamba

@@ -84,6 +84,14 @@ Result<Parent> ParentOrNotFound(const storage::Txn& txn, const std::string& org_
   return std::move(**parent);
 }
 
+// Attio: "Default values are not currently supported on people or company objects." With the
+// rule that a required attribute needs a default value, attributes there cannot be required.
+Status DefaultAllowedOn(const Parent& parent, const AttributeDef& def) {
+  if (!parent.builtin || def.default_value.is_null()) return Status::Ok();
+  return Invalid("default values are not supported on the people and companies objects (so "
+                 "attributes there cannot be required either)");
+}
+
 void AddPuts(const std::string& org_id, const AttributeDef& def,
              std::vector<storage::Mutation>& extra) {
   extra.push_back({K::kPut, storage::DataKey(org_id, AttributesNs(def.parent_id), def.id),
@@ -166,6 +174,7 @@ storage::WriteBatch CreateAttributeBatch(std::string org_id, Target target,
     def.id = ids.id;
     def.parent_id = parent->id;
     def.created_at = ids.created_at;
+    MERIDIAN_RETURN_IF_ERROR(DefaultAllowedOn(*parent, def));
     MERIDIAN_RETURN_IF_ERROR(SlugFree(txn, org_id, *parent, def.api_slug));
     auto allowed = ResolveObjects(txn, org_id, draft.allowed_objects);
     if (!allowed.ok()) return allowed.status();
@@ -243,6 +252,7 @@ storage::WriteBatch UpdateAttributeBatch(std::string org_id, Target target,
     }
     auto after = ApplyPatch(before, patch, allowed);
     if (!after.ok()) return after.status();
+    MERIDIAN_RETURN_IF_ERROR(DefaultAllowedOn(*parent, *after));
     if (after->api_slug != before.api_slug) {
       MERIDIAN_RETURN_IF_ERROR(SlugFree(txn, org_id, *parent, after->api_slug));
       extra.push_back(

@@ -43,7 +43,7 @@ struct NewAttributeIds {
 
 // Creates the attribute of `draft` on the object or list `parent_identifier`, and with a
 // relationship its reverse attribute on the related object. Errors: 404 unknown parent,
-// 409 slug_conflict, 400 unknown allowed/related object.
+// 409 slug_conflict, 400 unknown allowed/related object or a default value on people/companies.
 storage::WriteBatch CreateAttributeBatch(std::string org_id, Target target,
                                          std::string parent_identifier, AttributeDraft draft,
                                          NewAttributeIds ids,

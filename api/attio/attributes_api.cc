@@ -125,8 +125,11 @@ asio::awaitable<Response> CreateAttributeHandler(const ApiContext& ctx, Call& ca
     batch = CreateAttributeBatch(caller->org_id, *target, call.params[1], std::move(*draft),
                                  std::move(ids), outcome);
   }  // the read transaction ends before waiting on the writer
-  co_return co_await CommitAndAnswer(ctx, call, std::move(batch),
-                                     [outcome] { return json::value(outcome->body); });
+  // Named, not a temporary inside the co_await expression: g++ 12 may destroy such temporaries
+  // twice (a lambda's captured shared_ptr then loses a reference too many).
+  std::function<json::value()> body = [outcome] { return json::value(outcome->body); };
+  Response res = co_await CommitAndAnswer(ctx, call, std::move(batch), std::move(body));
+  co_return res;
 }
 
 asio::awaitable<Response> UpdateAttributeHandler(const ApiContext& ctx, Call& call) {
@@ -146,8 +149,11 @@ asio::awaitable<Response> UpdateAttributeHandler(const ApiContext& ctx, Call& ca
     batch = UpdateAttributeBatch(caller->org_id, *target, call.params[1], call.params[2],
                                  std::move(*patch), outcome);
   }
-  co_return co_await CommitAndAnswer(ctx, call, std::move(batch),
-                                     [outcome] { return json::value(outcome->body); });
+  // Named, not a temporary inside the co_await expression: g++ 12 may destroy such temporaries
+  // twice (a lambda's captured shared_ptr then loses a reference too many).
+  std::function<json::value()> body = [outcome] { return json::value(outcome->body); };
+  Response res = co_await CommitAndAnswer(ctx, call, std::move(batch), std::move(body));
+  co_return res;
 }
 
 }  // namespace

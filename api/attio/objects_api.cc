@@ -72,8 +72,11 @@ asio::awaitable<Response> CreateParentHandler(const ApiContext& ctx, Call& call,
                               std::move(actor), outcome);
     }
   }
-  co_return co_await CommitAndAnswer(ctx, call, std::move(batch),
-                                     [outcome] { return json::value(outcome->body); });
+  // Named, not a temporary inside the co_await expression: g++ 12 may destroy such temporaries
+  // twice (a lambda's captured shared_ptr then loses a reference too many).
+  std::function<json::value()> body = [outcome] { return json::value(outcome->body); };
+  Response res = co_await CommitAndAnswer(ctx, call, std::move(batch), std::move(body));
+  co_return res;
 }
 
 }  // namespace

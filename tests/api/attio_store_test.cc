@@ -280,6 +280,24 @@ TEST_F(AttioStoreTest, SystemAttributesAndTypesCannotBeChanged) {
   EXPECT_EQ((*company)->id, SystemAttributeId(kOrg, (*people)->id, "company"));
 }
 
+TEST_F(AttioStoreTest, PeopleAndCompaniesTakeNoDefaultValues) {
+  json::object with_default = Text("score");
+  with_default["type"] = "number";
+  with_default["default_value"] =
+      json::object{{"type", "static"}, {"template", json::array{json::object{{"value", 1}}}}};
+  EXPECT_TRUE(CreateAttr(Target::kObjects, "people", with_default).status().IsInvalidArgument());
+  EXPECT_TRUE(CreateAttr(Target::kObjects, "companies", with_default).status().IsInvalidArgument());
+  ASSERT_TRUE(CreateObject("deals").ok());
+  EXPECT_TRUE(CreateAttr(Target::kObjects, "deals", with_default).ok());
+  with_default["api_slug"] = "plain";
+  with_default.erase("default_value");
+  ASSERT_TRUE(CreateAttr(Target::kObjects, "people", with_default).ok());
+  auto patched = Update("people", "plain", json::object{{"default_value", json::object{
+      {"type", "static"}, {"template", json::array{json::object{{"value", 2}}}}}}});
+  EXPECT_TRUE(patched.status().IsInvalidArgument());
+  EXPECT_EQ(Code(patched.status()), "validation_type");
+}
+
 TEST_F(AttioStoreTest, WritesAfterTheOrganizationIsDeletedAreRefused) {
   storage::WriteBatch remove;
   remove.Delete(storage::DataKey(storage::kSystemTenant, kOrgsNs, kOrg));

@@ -130,4 +130,22 @@ inline void AddRateLimitHeaders(Response& res, const std::optional<RateLimitDeci
 Handler WithRateLimit(const ApiContext& ctx, RateLimitGroup group, ErrorFormatter format,
                       Handler handler);
 
+// A view of a Router that puts every route added through it behind WithRateLimit for one
+// group: dialects register their routes through it unchanged.
+class RateLimitedRoutes {
+ public:
+  RateLimitedRoutes(Router& router, const ApiContext& ctx, RateLimitGroup group,
+                    ErrorFormatter format)
+      : router_(router), ctx_(ctx), group_(group), format_(std::move(format)) {}
+  void Add(http::verb method, std::string_view pattern, Handler handler) {
+    router_.Add(method, pattern, WithRateLimit(ctx_, group_, format_, std::move(handler)));
+  }
+
+ private:
+  Router& router_;
+  const ApiContext& ctx_;
+  RateLimitGroup group_;
+  ErrorFormatter format_;
+};
+
 }  // namespace meridian::api

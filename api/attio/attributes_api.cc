@@ -158,7 +158,7 @@ asio::awaitable<Response> UpdateAttributeHandler(const ApiContext& ctx, Call& ca
 
 }  // namespace
 
-void RegisterAttributeRoutes(Router& router, const ApiContext& ctx) {
+void RegisterAttributeRoutes(RateLimitedRoutes& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   using V = http::verb;
   router.Add(V::get, "/v2/{}/{}/attributes",

@@ -69,8 +69,10 @@ std::string NowRfc3339() {
 
 void RegisterRoutes(Router& router, const ApiContext& ctx) {
   router.SetErrorFormat("/v2", ErrorResponse);
-  RegisterObjectAndListRoutes(router, ctx);
-  RegisterAttributeRoutes(router, ctx);
+  // Every route counts against the "attio" rate-limit group (off unless configured).
+  RateLimitedRoutes routes(router, ctx, RateLimitGroup::kAttio, ErrorResponse);
+  RegisterObjectAndListRoutes(routes, ctx);
+  RegisterAttributeRoutes(routes, ctx);
 }
 
 }  // namespace meridian::api::attio

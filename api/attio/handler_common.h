@@ -11,6 +11,7 @@
 
 #include "api/api_context.h"
 #include "api/auth.h"
+#include "api/rate_limit.h"
 #include "api/router.h"
 #include "storage/write_batch.h"
 
@@ -45,7 +46,7 @@ boost::asio::awaitable<Response> CommitAndAnswer(const ApiContext& ctx, const Ca
 // The current wall-clock time as RFC 3339 with milliseconds.
 std::string NowRfc3339();
 
-void RegisterAttributeRoutes(Router& router, const ApiContext& ctx);
-void RegisterObjectAndListRoutes(Router& router, const ApiContext& ctx);
+void RegisterAttributeRoutes(RateLimitedRoutes& router, const ApiContext& ctx);
+void RegisterObjectAndListRoutes(RateLimitedRoutes& router, const ApiContext& ctx);
 
 }  // namespace meridian::api::attio

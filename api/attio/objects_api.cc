@@ -81,7 +81,7 @@ asio::awaitable<Response> CreateParentHandler(const ApiContext& ctx, Call& call,
 
 }  // namespace
 
-void RegisterObjectAndListRoutes(Router& router, const ApiContext& ctx) {
+void RegisterObjectAndListRoutes(RateLimitedRoutes& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   using V = http::verb;
   for (Target target : {Target::kObjects, Target::kLists}) {

@@ -291,14 +291,7 @@ void RegisterAttributeRoutes(Router& router_in, const ApiContext& ctx) {
   using V = http::verb;
   router_in.SetErrorFormat("/organizations", ErrorResponse);
   // Every route counts against the "slashid" rate-limit group (off unless configured).
-  struct LimitedRouter {
-    Router& router;
-    const ApiContext& ctx;
-    void Add(V method, std::string_view pattern, Handler handler) {
-      router.Add(method, pattern,
-                 WithRateLimit(ctx, RateLimitGroup::kSlashId, ErrorResponse, std::move(handler)));
-    }
-  } router{router_in, ctx};
+  RateLimitedRoutes router(router_in, ctx, RateLimitGroup::kSlashId, ErrorResponse);
   router.Add(V::patch, "/organizations/attributes/{}",
              [c](Call& call) { return WriteOneBucket(*c, call, false); });
   router.Add(V::put, "/organizations/attributes/{}",

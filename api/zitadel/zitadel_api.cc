@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "api/json_util.h"
+#include "api/rate_limit.h"
 #include "api/write_path.h"
 #include "api/zitadel/errors.h"
 #include "api/zitadel/metadata_store.h"
@@ -223,10 +224,12 @@ asio::awaitable<Response> SearchHandler(const ApiContext& ctx, Call& call) {
 
 }  // namespace
 
-void RegisterRoutes(Router& router, const ApiContext& ctx) {
+void RegisterRoutes(Router& router_in, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   using V = http::verb;
-  router.SetErrorFormat("/management", ErrorResponse);
+  router_in.SetErrorFormat("/management", ErrorResponse);
+  // Every route counts against the "zitadel" rate-limit group (off unless configured).
+  RateLimitedRoutes router(router_in, ctx, RateLimitGroup::kZitadel, ErrorResponse);
   // The literal `_search` / `_bulk` routes come first: the router tries routes in order.
   router.Add(V::post, "/management/v1/metadata/_search",
              [c](Call& call) { return SearchHandler(*c, call); });

@@ -1,6 +1,7 @@
 // Listener and sessions (see http_server.h), in the shape of Beast's awaitable server example.
 #include "api/http_server.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <string_view>
 
 #include "storage/base/log.h"
 
@@ -18,6 +20,31 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// The target of the request being read, for the error format of the dialect that owns it: the
+// parser's once it parsed the request line (also when it then refused the header, e.g. for an
+// over-limit Content-Length), else the request line still in `buffer` (a header over the limit
+// is refused before Beast parses any of it), else "/".
+std::string RequestTarget(http::request_parser<http::string_body>& parser,
+                          const beast::flat_buffer& buffer) {
+  constexpr size_t kMaxTarget = 8192;
+  std::string_view target = parser.get().target();
+  if (target.empty()) {
+    const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+    const std::string_view line = bytes.substr(0, std::min(bytes.find('\n'), kMaxTarget + 64));
+    const size_t start = line.find(' ');
+    if (start != std::string_view::npos) {
+      const std::string_view rest = line.substr(start + 1);
+      target = rest.substr(0, rest.find_first_of(" \r"));
+    }
+  }
+  if (target.empty() || target.front() != '/' || target.size() > kMaxTarget) return "/";
+  return std::string(target);
+}
+
+}  // namespace
 
 struct HttpServer::SessionState {
   explicit SessionState(tcp::socket socket) : stream(std::move(socket)) {}
@@ -102,6 +129,11 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
   beast::tcp_stream& stream = state->stream;
   beast::flat_buffer buffer;
   for (;;) {
+    {
+      // Drain cancels only reads already waiting; a session between two requests stops here.
+      std::lock_guard lock(mu_);
+      if (draining_) break;
+    }
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.max_header_bytes);
     parser.body_limit(options_.max_body_bytes);
@@ -118,7 +150,7 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
       stream.expires_after(options_.read_timeout);
       if (!ec) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kNoThrow);
     }
-    const std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "/";
+    const std::string target = RequestTarget(parser, buffer);
     if (ec == http::error::header_limit) {
       refusal = router_->ErrorFor(target, http::status::request_header_fields_too_large,
                                   "request header fields too large", NewUuid());

@@ -3,7 +3,7 @@
 # missing is installed; a machine that has everything does no network I/O).
 set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev liblmdb-dev
-      libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl ${MERIDIAN_EXTRA_PKGS:-})
+      libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl python3-swiftclient ${MERIDIAN_EXTRA_PKGS:-})
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -3,7 +3,11 @@
 // answer sent before the server read the whole request (413, 431) is still received.
 #include "tests/support/http_client.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -276,6 +280,64 @@ RawReply SendRawBytes(uint16_t port, std::string_view bytes, std::chrono::millis
   ioc.run();
   if (!ParseFirstResponse(reply.bytes, reply.peer_closed, &reply.response, &keep_alive)) {
     reply.response = Failure("no complete HTTP answer in " + std::to_string(reply.bytes.size()) +
+                             " bytes");
+  }
+  return reply;
+}
+
+RawConnection::RawConnection(uint16_t port, std::chrono::milliseconds timeout) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // Loopback connects complete or fail at once; bound the rest with SO_SNDTIMEO.
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+RawConnection::~RawConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawConnection::Send(std::string_view bytes) {
+  if (fd_ < 0) return false;
+  for (int i = 0; i < 100000 && !bytes.empty(); ++i) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return bytes.empty();
+}
+
+RawReply RawConnection::Read(std::chrono::milliseconds timeout) {
+  RawReply reply;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool keep_alive = false;
+  std::array<char, 65536> chunk;
+  for (int i = 0; i < 100000 && fd_ >= 0; ++i) {
+    if (ParseFirstResponse(received_, false, &reply.response, &keep_alive)) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || received_.size() > kMaxRawReplyBytes) break;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    const ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), 0);
+    if (n <= 0) {
+      reply.peer_closed = true;
+      break;
+    }
+    received_.append(chunk.data(), static_cast<size_t>(n));
+  }
+  reply.bytes = received_;
+  if (!ParseFirstResponse(received_, reply.peer_closed, &reply.response, &keep_alive)) {
+    reply.response = Failure("no complete HTTP answer in " + std::to_string(received_.size()) +
                              " bytes");
   }
   return reply;

@@ -74,6 +74,28 @@ struct RawReply {
 RawReply SendRawBytes(uint16_t port, std::string_view bytes,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// One connection written to piece by piece, for requests that must stay unfinished for a while
+// (an in-flight request while the node shuts down). Every call is bounded by its timeout.
+class RawConnection {
+ public:
+  // `send_timeout` bounds each Send.
+  explicit RawConnection(uint16_t port,
+                         std::chrono::milliseconds send_timeout = std::chrono::seconds(10));
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  // Writes all of `bytes`; false when the connection failed.
+  bool Send(std::string_view bytes);
+  // Reads until a complete answer arrived, the server closed the connection, or `timeout`.
+  RawReply Read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  int fd_ = -1;
+  std::string received_;
+};
+
 }  // namespace meridian::test
 
 #endif  // MERIDIAN_TESTS_SUPPORT_HTTP_CLIENT_H_

@@ -193,8 +193,19 @@ bool NodeProcess::IsRunning() {
 }
 
 int NodeProcess::Terminate(std::chrono::milliseconds timeout) {
+  if (!Signal(SIGTERM)) return kNotExited;
+  const int code = WaitForExit(timeout);
+  if (code == kNotExited) Kill9();
+  return code;
+}
+
+bool NodeProcess::Signal(int signo) {
+  if (pid_ <= 0) return false;
+  return kill(pid_, signo) == 0;
+}
+
+int NodeProcess::WaitForExit(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return kNotExited;
-  kill(pid_, SIGTERM);
   const auto deadline = Clock::now() + timeout;
   for (int i = 0; i < 1000000 && Clock::now() < deadline; ++i) {
     int status = 0;
@@ -205,7 +216,6 @@ int NodeProcess::Terminate(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(milliseconds(5));
   }
-  Kill9();
   return kNotExited;
 }
 

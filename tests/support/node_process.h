@@ -65,6 +65,11 @@ class NodeProcess {
   // SIGTERM, then waits up to `timeout` for the exit. Returns the exit code, 128 + signal when
   // a signal ended it, or kNotExited.
   int Terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Sends signal `signo` (e.g. SIGTERM) without waiting; false when no child runs.
+  bool Signal(int signo);
+  // Waits up to `timeout` for the child to exit, without signalling it (and without killing
+  // it when the time is up). Returns what Terminate returns; kNotExited when it still runs.
+  int WaitForExit(std::chrono::milliseconds timeout);
   // SIGKILL and reap (bounded); no-op when not running.
   void Kill9();
   // Terminates the node if it runs, then starts it again on the same data directory with a

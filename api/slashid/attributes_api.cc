@@ -126,20 +126,30 @@ Result<std::pair<std::string, WriteConsistency>> WritePrelude(const ApiContext& 
   return std::pair{std::move(*org_id), *consistency};
 }
 
+// WritePrelude for a write to the one bucket named in the path, which must exist.
+Result<std::pair<std::string, WriteConsistency>> BucketWritePrelude(const ApiContext& ctx,
+                                                                    const Call& call,
+                                                                    const storage::Txn& txn) {
+  auto prelude = WritePrelude(ctx, call, txn);
+  if (!prelude.ok()) return prelude;
+  const std::string& bucket = call.params[0];
+  auto exists = BucketExists(txn, prelude->first, bucket);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return Status::NotFound("unknown attribute bucket " + bucket);
+  return prelude;
+}
+
 asio::awaitable<Response> WriteOneBucket(const ApiContext& ctx, Call& call, bool replace) {
   storage::WriteBatch batch;
   WriteConsistency consistency;
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());
-    auto prelude = WritePrelude(ctx, call, *txn);
+    auto prelude = BucketWritePrelude(ctx, call, *txn);
     if (!prelude.ok()) co_return Error(call, prelude.status());
     const auto& [org_id, level] = *prelude;
     consistency = level;
     const std::string& bucket = call.params[0];
-    auto exists = BucketExists(*txn, org_id, bucket);
-    if (!exists.ok()) co_return Error(call, exists.status());
-    if (!*exists) co_return Error(call, Status::NotFound("unknown attribute bucket " + bucket));
     auto body = ParseJsonBody(call.req);
     if (!body.ok()) co_return Error(call, body.status());
     if (!body->is_object()) {
@@ -189,14 +199,11 @@ asio::awaitable<Response> DeleteFromBucket(const ApiContext& ctx, Call& call) {
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());
-    auto prelude = WritePrelude(ctx, call, *txn);
+    auto prelude = BucketWritePrelude(ctx, call, *txn);
     if (!prelude.ok()) co_return Error(call, prelude.status());
     const auto& [org_id, level] = *prelude;
     consistency = level;
     const std::string& bucket = call.params[0];
-    auto exists = BucketExists(*txn, org_id, bucket);
-    if (!exists.ok()) co_return Error(call, exists.status());
-    if (!*exists) co_return Error(call, Status::NotFound("unknown attribute bucket " + bucket));
     auto names = NameList(call, "attributes");
     if (!names.ok()) co_return Error(call, names.status());
     const std::string ns = AttributeNamespace(bucket);

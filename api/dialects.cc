@@ -5,13 +5,9 @@
 #include "api/attio/attio_api.h"
 #include "api/ocamba/ocamba_api.h"
 #include "api/slashid/attributes_api.h"
+#include "api/swift/swift_api.h"
 #include "api/system_api.h"
 #include "api/zitadel/zitadel_api.h"
-// Dialects still being built join as soon as their module exists.
-#if __has_include("api/swift/swift_api.h")
-#include "api/swift/swift_api.h"
-#define MERIDIAN_HAS_SWIFT 1
-#endif
 
 namespace meridian::api {
 
@@ -21,9 +17,7 @@ void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
   slashid::RegisterAttributeRoutes(router, ctx);
   zitadel::RegisterRoutes(router, ctx);
   attio::RegisterRoutes(router, ctx);
-#ifdef MERIDIAN_HAS_SWIFT
   swift::RegisterRoutes(router, ctx);
-#endif
   ocamba::RegisterRoutes(router, ctx);
 }
 

@@ -1,0 +1,88 @@
+// TempAuth v1 and /info (see tempauth.h).
+#include "api/swift/tempauth.h"
+
+#include "api/auth.h"
+#include "api/swift/account_meta.h"
+#include "api/swift/swift_http.h"
+
+namespace meridian::api::swift {
+namespace {
+
+std::string HeaderOr(const Request& req, std::string_view first, std::string_view second) {
+  for (std::string_view name : {first, second}) {
+    auto it = req.find(name);
+    if (it != req.end() && !it->value().empty()) return std::string(it->value());
+  }
+  return {};
+}
+
+// TempAuth's own answer to any bad credential, whatever was wrong with it.
+Response Unauthorized(const std::string& trans_id) {
+  return PlainError(http::status::unauthorized, "Unauthorized", trans_id);
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
+  const std::string trans_id = TransIdFor(call.req);
+  const std::string user = HeaderOr(call.req, "X-Storage-User", "X-Auth-User");
+  const std::string key = HeaderOr(call.req, "X-Storage-Pass", "X-Auth-Key");
+  const size_t colon = user.find(':');
+  if (colon == std::string::npos || key.empty()) co_return Unauthorized(trans_id);
+  std::string org_id = user.substr(0, colon);
+  if (org_id.starts_with("AUTH_")) org_id.erase(0, 5);
+  if (!IsUuid(org_id)) co_return Unauthorized(trans_id);
+  {
+    auto txn = ctx.store->Read();
+    if (!txn.ok())
+      co_return PlainError(HttpStatusOf(txn.status()), PublicMessage(txn.status()), trans_id);
+    // The key is checked exactly as a request presenting it as X-Auth-Token would be.
+    Request probe;
+    probe.set("X-Auth-Token", key);
+    auto who = ctx.auth->Authenticate(probe, *txn);
+    if (!who.ok()) {
+      if (who.status().code() == Status::Code::kUnauthenticated) co_return Unauthorized(trans_id);
+      co_return PlainError(HttpStatusOf(who.status()), PublicMessage(who.status()), trans_id);
+    }
+    bool allowed = who->org_id == org_id;
+    if (who->operator_admin) {
+      auto exists = ctx.auth->OrgExists(org_id, *txn);
+      if (!exists.ok()) {
+        co_return PlainError(HttpStatusOf(exists.status()), PublicMessage(exists.status()),
+                             trans_id);
+      }
+      allowed = *exists;
+    }
+    if (!allowed) co_return Unauthorized(trans_id);
+  }
+  std::string host = "localhost";
+  if (auto it = call.req.find(http::field::host); it != call.req.end() && !it->value().empty()) {
+    host = std::string(it->value());
+  }
+  Response res = MakeResponse(http::status::ok, "", "text/html; charset=UTF-8");
+  res.set("X-Auth-Token", key);
+  res.set("X-Storage-Token", key);
+  res.set("X-Storage-Url", "http://" + host + "/v1/AUTH_" + org_id);
+  SetTransId(res, trans_id);
+  co_return res;
+}
+
+Response Info(const Call& call) {
+  auto n = [](size_t v) { return std::to_string(v); };
+  std::string body = "{\"swift\":{\"version\":\"meridian\"";
+  body += ",\"max_meta_name_length\":" + n(kMaxMetaNameLength);
+  body += ",\"max_meta_value_length\":" + n(kMaxMetaValueLength);
+  body += ",\"max_meta_count\":" + n(kMaxMetaCount);
+  body += ",\"max_meta_overall_size\":" + n(kMaxMetaOverallSize);
+  body += ",\"max_header_size\":" + n(kMaxHeaderSize);
+  body += ",\"extra_header_count\":0";
+  body += ",\"max_account_name_length\":" + n(kMaxAccountNameLength);
+  body += ",\"account_listing_limit\":" + n(kAccountListingLimit);
+  body += ",\"allow_account_management\":false";
+  body += "}}";
+  Response res = MakeResponse(http::status::ok, std::move(body), "application/json; charset=utf-8");
+  SetTransId(res, TransIdFor(call.req));
+  return res;
+}
+
+}  // namespace meridian::api::swift

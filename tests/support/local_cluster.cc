@@ -55,8 +55,12 @@ std::string ReadFile(const std::string& path) {
 }  // namespace
 
 std::string ProxyPath() {
-  const char* p = std::getenv("MERIDIAN_PROXY");
-  return p ? p : "";
+  if (const char* p = std::getenv("MERIDIAN_PROXY"); p != nullptr && *p != '\0') return p;
+#ifdef MERIDIAN_PROXY_PATH
+  return MERIDIAN_PROXY_PATH;
+#else
+  return "";
+#endif
 }
 
 LocalCluster::LocalCluster(ClusterOptions options) : options_(std::move(options)) {}

@@ -24,7 +24,7 @@ struct ClusterOptions {
   std::string admin_token = "meridian-cluster-test-admin-token-7d21";
 };
 
-// The proxy binary named by $MERIDIAN_PROXY, or "" when unset.
+// The proxy binary: $MERIDIAN_PROXY, else the one the build made (MERIDIAN_PROXY_PATH), else "".
 std::string ProxyPath();
 
 class LocalCluster {

@@ -27,7 +27,8 @@ std::string ToHex(const unsigned char* data, size_t n) {
 std::string_view PresentedKey(const Request& req) {
   if (auto it = req.find(http::field::authorization); it != req.end()) {
     std::string_view v = it->value();
-    if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) {
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    if (v.size() > 7 && boost::beast::iequals(v.substr(0, 7), "Bearer ")) {
       return v.substr(7);
     }
   }

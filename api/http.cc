@@ -1,6 +1,7 @@
 // HTTP helpers (see http.h).
 #include "api/http.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -22,6 +23,26 @@ std::mt19937_64& ThreadRng() {
 }
 
 }  // namespace
+
+std::string PercentEncode(std::string_view s, std::string_view safe) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 && u < 0x80) {
+      out.push_back(c);
+    } else if (std::string_view("-._~").find(c) != std::string_view::npos ||
+               safe.find(c) != std::string_view::npos) {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;
@@ -70,6 +91,18 @@ std::vector<std::string> SplitCommaList(std::string_view list) {
     start = comma + 1;
   }
   return items;
+}
+
+std::string_view OriginForm(std::string_view target) {
+  size_t scheme = 0;
+  if (target.size() >= 7 && boost::beast::iequals(target.substr(0, 7), "http://")) scheme = 7;
+  if (target.size() >= 8 && boost::beast::iequals(target.substr(0, 8), "https://")) scheme = 8;
+  if (scheme == 0) return target;
+  const std::string_view rest = target.substr(scheme);
+  const size_t path = rest.find_first_of("/?");
+  if (path == std::string_view::npos) return "/";
+  if (rest[path] == '?') return "/";  // "http://host?q": no path; the query is dropped with it
+  return rest.substr(path);
 }
 
 std::string NewUuid() {

@@ -17,12 +17,19 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// Percent-encodes every byte of `s` but ASCII letters, digits, "-._~" and `safe` (Python's
+// urllib.parse.quote, whose default `safe` is "/").
+std::string PercentEncode(std::string_view s, std::string_view safe = "/");
 // Percent-decodes `s` (and '+' as space when `plus_is_space`); nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
 // The decoded value of `name` in the query string `query` (without '?'); nullopt if absent.
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name);
 // Splits "a,b,c" on commas (an empty input gives an empty list; empty items are kept).
 std::vector<std::string> SplitCommaList(std::string_view list);
+
+// The origin-form of a request target: "/path?q" for an absolute-form "http://host/path?q"
+// (RFC 9112 3.2.2; "/" when it has no path); any other target unchanged.
+std::string_view OriginForm(std::string_view target);
 
 // A fresh random (v4) UUID string; not for secrets.
 std::string NewUuid();

@@ -27,8 +27,7 @@ namespace {
 // parser's once it parsed the request line (also when it then refused the header, e.g. for an
 // over-limit Content-Length), else the request line still in `buffer` (a header over the limit
 // is refused before Beast parses any of it), else "/".
-std::string RequestTarget(http::request_parser<http::string_body>& parser,
-                          const beast::flat_buffer& buffer) {
+std::string RequestTarget(const RequestParser& parser, const beast::flat_buffer& buffer) {
   constexpr size_t kMaxTarget = 8192;
   std::string_view target = parser.get().target();
   if (target.empty()) {
@@ -40,8 +39,32 @@ std::string RequestTarget(http::request_parser<http::string_body>& parser,
       target = rest.substr(0, rest.find_first_of(" \r"));
     }
   }
+  target = OriginForm(target);
   if (target.empty() || target.front() != '/' || target.size() > kMaxTarget) return "/";
   return std::string(target);
+}
+
+bool IsProbe(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
+// A header value that would end the header early or forge another one.
+bool HasForbiddenByte(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// Answers a connection over every cap without reading from it, and closes it.
+template <typename Socket>
+void RefuseConnection(Socket& socket) {
+  static constexpr std::string_view kRefusal =
+      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 22\r\nConnection: close\r\n\r\nconnection limit hit\r\n";
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  if (!ec) socket.write_some(asio::buffer(kRefusal), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 
 }  // namespace
@@ -49,12 +72,17 @@ std::string RequestTarget(http::request_parser<http::string_body>& parser,
 struct HttpServer::SessionState {
   explicit SessionState(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
-  bool busy = false;  // a request is being handled; touched only on the session's strand
+  bool busy = false;  // a request is being read or handled; touched only on the session's strand
 };
 
 HttpServer::HttpServer(asio::io_context& ioc, Router* router, Metrics* metrics,
                        ServerOptions options)
-    : ioc_(ioc), router_(router), metrics_(metrics), options_(options), acceptor_(ioc) {}
+    : ioc_(ioc),
+      router_(router),
+      metrics_(metrics),
+      options_(options),
+      body_budget_(options.max_body_memory_bytes),
+      acceptor_(ioc) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -111,13 +139,56 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
+    const size_t open = open_sessions();
+    if (open >= options_.max_connections + kProbeConnections) {
+      metrics_->connections_refused.fetch_add(1, std::memory_order_relaxed);
+      RefuseConnection(socket);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ec);
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, RunSession(std::move(socket)), asio::detached);
+    asio::co_spawn(ex, RunSession(std::move(socket), open >= options_.max_connections),
+                   [](std::exception_ptr e) {
+                     // Defence in depth: RunSession catches what a handler throws.
+                     if (e) log::Error("session_failed", "error=\"uncaught exception\"");
+                   });
   }
 }
 
-asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
+Response HttpServer::Finish(Response res, std::string_view target, bool keep_alive, int version,
+                            bool head) const {
+  // One place checks every header before any byte is written: a value with CR, LF or NUL
+  // would split the response (header injection), so it becomes a 500.
+  for (const auto& field : res) {
+    if (HasForbiddenByte(field.value()) || HasForbiddenByte(field.name_string())) {
+      log::Error("response_header_refused", "field=\"" +
+                                                std::string(field.name_string().substr(0, 64)) +
+                                                "\" target_bytes=" + std::to_string(target.size()));
+      res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
+                              NewUuid());
+      keep_alive = false;
+      break;
+    }
+  }
+  if (res.result() == http::status::service_unavailable &&
+      res.find(http::field::retry_after) == res.end()) {
+    res.set(http::field::retry_after, kRetryAfterSeconds);
+  }
+  res.keep_alive(keep_alive);
+  // HTTP/1.0 keeps a connection only when the answer says so (ApacheBench -k waits for it).
+  if (keep_alive && version == 10) res.set(http::field::connection, "keep-alive");
+  if (head) {
+    // HEAD: the headers of the GET, no body.
+    const size_t length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  } else {
+    res.prepare_payload();
+  }
+  return res;
+}
+
+asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_only) {
   auto state = std::make_shared<SessionState>(std::move(socket));
   {
     std::lock_guard lock(mu_);
@@ -126,34 +197,68 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
   }
   metrics_->connections_open.fetch_add(1, std::memory_order_relaxed);
   metrics_->connections_total.fetch_add(1, std::memory_order_relaxed);
+  // Runs however the coroutine ends, an exception included.
+  struct Closer {
+    HttpServer* server;
+    std::shared_ptr<SessionState> state;
+    ~Closer() {
+      boost::system::error_code ignored;
+      state->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      server->metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+      std::lock_guard lock(server->mu_);
+      server->sessions_.erase(state);
+    }
+  } closer{this, state};
   beast::tcp_stream& stream = state->stream;
-  beast::flat_buffer buffer;
+  // Bounds what Beast may hold besides the body: the header (431 at header_limit, first), a
+  // chunk-size line with its extensions and the trailer section (buffer_overflow).
+  beast::flat_buffer buffer(size_t{options_.max_header_bytes} + 4096);
   for (;;) {
     {
       // Drain cancels only reads already waiting; a session between two requests stops here.
       std::lock_guard lock(mu_);
       if (draining_) break;
     }
-    http::request_parser<http::string_body> parser;
+    RequestParser parser(&body_budget_);
     parser.header_limit(options_.max_header_bytes);
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.idle_timeout);
-    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    boost::system::error_code ec;
+    size_t n = 0;
+    if (buffer.size() == 0) {
+      // Idle: the connection waits for the first byte of its next request.
+      stream.expires_after(options_.idle_timeout);
+      std::tie(ec, n) = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+      buffer.commit(n);
+      if (ec) break;  // peer closed, idle timeout, drained: close quietly
+    }
+    // Reading: the whole request, header and body, within read_timeout of its first byte.
+    state->busy = true;
+    const auto deadline = std::chrono::steady_clock::now() + options_.read_timeout;
+    stream.expires_at(deadline);
+    std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     std::optional<Response> refusal;  // answered without running a handler, then closed
-    if (!ec && !parser.is_done()) {
-      state->busy = true;
+    if (!ec && probes_only && !IsProbe(parser.get().target())) {
+      refusal = router_->ErrorFor(RequestTarget(parser, buffer), http::status::service_unavailable,
+                                  "server at connection capacity", NewUuid());
+    } else if (!ec && !parser.is_done()) {
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> go_on{http::status::continue_, 11};
         stream.expires_after(options_.write_timeout);
         std::tie(ec, n) = co_await http::async_write(stream, go_on, kNoThrow);
+        stream.expires_at(deadline);
       }
-      stream.expires_after(options_.read_timeout);
       if (!ec) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kNoThrow);
     }
     const std::string target = RequestTarget(parser, buffer);
-    if (ec == http::error::header_limit) {
+    if (refusal) {
+    } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       refusal = router_->ErrorFor(target, http::status::request_header_fields_too_large,
                                   "request header fields too large", NewUuid());
+    } else if (ec == http::error::body_limit && parser.budget_exhausted()) {
+      metrics_->requests_shed.fetch_add(1, std::memory_order_relaxed);
+      refusal = router_->ErrorFor(target, http::status::service_unavailable,
+                                  "server busy: request bodies in memory at their limit",
+                                  NewUuid());
     } else if (ec == http::error::body_limit) {
       refusal = router_->ErrorFor(target, http::status::payload_too_large,
                                   "request body too large", NewUuid());
@@ -162,44 +267,44 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
       refusal = router_->ErrorFor(target, http::status::bad_request, "malformed HTTP request",
                                   NewUuid());
     } else if (ec) {
-      break;  // peer closed, idle timeout, drained: close quietly
+      break;  // peer closed, read deadline passed, drained: close quietly
     }
     Response res;
     bool keep_alive = false;
     bool head = false;
+    int version = 11;
     if (refusal) {
       res = std::move(*refusal);
     } else {
-      state->busy = true;
       Request req = parser.release();
       keep_alive = req.keep_alive();
       head = req.method() == http::verb::head;
-      res = co_await router_->Dispatch(std::move(req));
+      version = req.version();
+      bool failed = false;
+      try {
+        res = co_await router_->Dispatch(std::move(req));
+      } catch (const std::exception& e) {
+        log::Error("handler_failed", "error=\"" + std::string(e.what()) + "\"");
+        failed = true;
+      }
+      if (failed) {
+        res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
+                                NewUuid());
+        keep_alive = false;
+      }
     }
     {
       std::lock_guard lock(mu_);
       keep_alive = keep_alive && !draining_;
     }
+    res = Finish(std::move(res), target, keep_alive, version, head);
+    keep_alive = res.keep_alive();
     metrics_->CountResponse(res.result_int());
-    res.keep_alive(keep_alive);
-    if (head) {
-      // HEAD: the headers of the GET, no body.
-      const size_t length = res.body().size();
-      res.body().clear();
-      res.content_length(length);
-    } else {
-      res.prepare_payload();
-    }
     stream.expires_after(options_.write_timeout);
     std::tie(ec, n) = co_await http::async_write(stream, res, kNoThrow);
     state->busy = false;
     if (ec || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
-  std::lock_guard lock(mu_);
-  sessions_.erase(state);
 }
 
 }  // namespace meridian::api

@@ -14,17 +14,27 @@
 #include <string>
 
 #include "api/metrics.h"
+#include "api/request_parser.h"
 #include "api/router.h"
 
 namespace meridian::api {
 
 struct ServerOptions {
-  uint32_t max_header_bytes = 32 * 1024;
+  uint32_t max_header_bytes = 32 * 1024;  // request line and header; also the trailer section
   uint64_t max_body_bytes = 4 * 1024 * 1024;
-  std::chrono::seconds idle_timeout{60};   // waiting for the next request on a kept-alive connection
-  std::chrono::seconds read_timeout{30};   // a started request's header and body
+  std::chrono::seconds idle_timeout{60};   // waiting for the first byte of the next request
+  std::chrono::seconds read_timeout{30};   // from a request's first byte to its last
   std::chrono::seconds write_timeout{30};
+  // Open connections served in full. Beyond it, kProbeConnections more are accepted for
+  // /healthz, /readyz and /metrics only (others get 503); beyond those, refused at accept.
+  size_t max_connections = 4096;
+  uint64_t max_body_memory_bytes = uint64_t{256} << 20;  // request bodies held, all connections
 };
+
+// Connections accepted beyond max_connections to serve probes only.
+inline constexpr size_t kProbeConnections = 64;
+// Every 503 the edge answers says when to come back.
+inline constexpr std::string_view kRetryAfterSeconds = "1";
 
 class HttpServer {
  public:
@@ -43,12 +53,16 @@ class HttpServer {
  private:
   struct SessionState;
   boost::asio::awaitable<void> AcceptLoop();
-  boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket, bool probes_only);
+  // Writes the last checks every response gets (header values, Retry-After, keep-alive).
+  Response Finish(Response res, std::string_view target, bool keep_alive, int version,
+                  bool head) const;
 
   boost::asio::io_context& ioc_;
   Router* router_;
   Metrics* metrics_;
   const ServerOptions options_;
+  BodyBudget body_budget_;
   boost::asio::ip::tcp::acceptor acceptor_;
   mutable std::mutex mu_;
   std::set<std::shared_ptr<SessionState>> sessions_;  // GUARDED_BY(mu_)

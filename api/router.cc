@@ -1,6 +1,8 @@
 // Routing and pre-handler errors (see router.h).
 #include "api/router.h"
 
+#include <algorithm>
+
 namespace meridian::api {
 namespace {
 
@@ -15,6 +17,24 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     out.push_back(path.substr(start, slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
+  }
+  return out;
+}
+
+// "GET, HEAD, PUT": the methods in route order, HEAD after GET, each once (RFC 9110 10.2.1).
+std::string AllowHeader(const std::vector<http::verb>& methods) {
+  std::vector<http::verb> listed;
+  auto add = [&](http::verb v) {
+    if (std::find(listed.begin(), listed.end(), v) == listed.end()) listed.push_back(v);
+  };
+  for (http::verb v : methods) {
+    add(v);
+    if (v == http::verb::get) add(http::verb::head);
+  }
+  std::string out;
+  for (http::verb v : listed) {
+    if (!out.empty()) out += ", ";
+    out += http::to_string(v);
   }
   return out;
 }
@@ -62,7 +82,7 @@ Response Router::ErrorFor(std::string_view target, http::status status, std::str
 boost::asio::awaitable<Response> Router::Dispatch(Request req) {
   Call call;
   call.request_id = RequestIdFor(req);
-  std::string_view target = req.target();
+  std::string_view target = OriginForm(req.target());
   size_t q = target.find('?');
   std::string_view raw_path = target.substr(0, q);
   if (q != std::string_view::npos) call.query = std::string(target.substr(q + 1));
@@ -74,7 +94,7 @@ boost::asio::awaitable<Response> Router::Dispatch(Request req) {
   call.path = *path;
   // Match on raw segments, decode parameters: an encoded '/' stays inside its segment.
   auto segments = SplitPath(raw_path);
-  bool path_known = false;
+  std::vector<http::verb> allowed;  // the methods of the routes matching the path
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
     bool match = true;
@@ -89,7 +109,7 @@ boost::asio::awaitable<Response> Router::Dispatch(Request req) {
       }
     }
     if (!match) continue;
-    path_known = true;
+    allowed.push_back(route.method);
     if (route.method != req.method() &&
         !(req.method() == http::verb::head && route.method == http::verb::get)) {
       continue;
@@ -99,9 +119,13 @@ boost::asio::awaitable<Response> Router::Dispatch(Request req) {
     AddCommonHeaders(res, call.request_id);
     co_return res;
   }
-  co_return ErrorFor(raw_path,
-                     path_known ? http::status::method_not_allowed : http::status::not_found,
-                     path_known ? "method not allowed" : "no such endpoint", call.request_id);
+  if (allowed.empty()) {
+    co_return ErrorFor(raw_path, http::status::not_found, "no such endpoint", call.request_id);
+  }
+  Response res = ErrorFor(raw_path, http::status::method_not_allowed, "method not allowed",
+                          call.request_id);
+  res.set(http::field::allow, AllowHeader(allowed));
+  co_return res;
 }
 
 }  // namespace meridian::api

@@ -27,6 +27,10 @@ std::string MetricsText(const ApiContext& ctx) {
   line("meridian_http_connections_open", "", m.connections_open.load());
   out += "# TYPE meridian_http_connections_total counter\n";
   line("meridian_http_connections_total", "", m.connections_total.load());
+  out += "# TYPE meridian_http_connections_refused_total counter\n";
+  line("meridian_http_connections_refused_total", "", m.connections_refused.load());
+  out += "# TYPE meridian_http_requests_shed_total counter\n";
+  line("meridian_http_requests_shed_total", "", m.requests_shed.load());
   out += "# TYPE meridian_storage_commits_total counter\n";
   line("meridian_storage_commits_total", "", stats.commits);
   out += "# TYPE meridian_storage_batches_total counter\n";

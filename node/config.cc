@@ -128,14 +128,23 @@ Status LoadFile(const std::string& path, Config& config) {
     const auto& obj = limits->as_object();
     uint64_t header = config.http.max_header_bytes, body = config.http.max_body_bytes;
     uint64_t idle = config.http.idle_timeout.count(), read = config.http.read_timeout.count();
+    uint64_t conns = config.http.max_connections, memory = config.http.max_body_memory_bytes;
+    uint64_t queued = config.max_queued_writes;
     MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "max_header_bytes", "limits", 1024, 1 << 20, header));
     MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "max_body_bytes", "limits", 1024, 1ull << 30, body));
     MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "idle_timeout_s", "limits", 1, 3600, idle));
     MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "read_timeout_s", "limits", 1, 3600, read));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "max_connections", "limits", 1, 1 << 20, conns));
+    MERIDIAN_RETURN_IF_ERROR(
+        NumberField(obj, "max_body_memory_bytes", "limits", 1024, 1ull << 40, memory));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(obj, "max_queued_writes", "limits", 1, 1 << 24, queued));
     config.http.max_header_bytes = static_cast<uint32_t>(header);
     config.http.max_body_bytes = body;
     config.http.idle_timeout = std::chrono::seconds(idle);
     config.http.read_timeout = std::chrono::seconds(read);
+    config.http.max_connections = conns;
+    config.http.max_body_memory_bytes = memory;
+    config.max_queued_writes = queued;
   }
   if (const json::value* storage = root.if_contains("storage")) {
     if (!storage->is_object()) return Bad("config.storage must be an object");

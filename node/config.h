@@ -46,6 +46,7 @@ struct Config {
   uint64_t gc_interval_ms = 60000;     // tombstone collection and idle clock entries
   std::string log_level = "info";
   api::ServerOptions http;
+  size_t max_queued_writes = 65536;  // limits.max_queued_writes: the writer's queue of local writes
   // Per dialect route group; a group the file does not name keeps its default (Ocamba on,
   // every other group off). docs/configuration.md "Rate limits".
   api::RateLimitConfig rate_limits = api::RateLimitConfig::Defaults();

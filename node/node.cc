@@ -84,6 +84,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   store_options.node_id = c.node_id;
   store_options.map_size_bytes = c.map_size_bytes;
   store_options.writer.max_group_batches = c.max_group_batches;
+  store_options.writer.max_queued_writes = c.max_queued_writes;
   replication::ConsistencyGate* gate = p.gate.get();
   const std::string self = c.node_id;
   Parts* parts_ptr = &p;

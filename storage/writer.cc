@@ -38,15 +38,32 @@ Writer::Writer(Env* env, AppliedIndex* applied, std::string origin, uint64_t las
 
 Writer::~Writer() { Stop(); }
 
+namespace {
+constexpr std::string_view kQueueFull = "write queue full";
+
+bool IsLocalWrite(const WriteBatch& batch) {
+  return !batch.remote && !batch.snapshot && !batch.truncate_log_upto && !batch.collect &&
+         !batch.clock_entry;
+}
+}  // namespace
+
+bool IsQueueFull(const Status& status) {
+  return status.code() == Status::Code::kUnavailable && status.message() == kQueueFull;
+}
+
 void Writer::Submit(WriteBatch batch, CommitCallback done) {
   Status refused;
   {
     std::lock_guard lock(mu_);
+    const bool local = IsLocalWrite(batch);
     if (stopping_) {
       refused = Status::Unavailable("node is shutting down");
     } else if (!sticky_.ok()) {
       refused = sticky_;
+    } else if (local && queued_writes_ >= options_.max_queued_writes) {
+      refused = Status::Unavailable(kQueueFull);
     } else {
+      queued_writes_ += local ? 1 : 0;
       queue_.push_back({std::move(batch), std::move(done)});
       cv_.notify_one();
       return;
@@ -86,6 +103,7 @@ void Writer::Run() {
       while (!queue_.empty() && group.size() < options_.max_group_batches &&
              (group.empty() || bytes < options_.max_group_bytes)) {
         bytes += queue_.front().batch.ByteSize();
+        queued_writes_ -= IsLocalWrite(queue_.front().batch) ? 1 : 0;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

@@ -27,6 +27,10 @@ namespace meridian::storage {
 struct WriterOptions {
   size_t max_group_batches = 4096;
   size_t max_group_bytes = size_t{32} << 20;
+  // Local writes (batches with `mutations` only) waiting in the queue; one more is refused at
+  // once with Unavailable("write queue full"), never sticky. Replication, snapshot and
+  // maintenance batches are never refused: a peer's data must not be dropped for load.
+  size_t max_queued_writes = 65536;
   // Wall clock in milliseconds since the epoch; replaceable in tests.
   std::function<uint64_t()> wall_ms;
   // Called on the writer thread after each commit with this node's new durable position,
@@ -51,7 +55,8 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
 
   // Queues `batch`; `done` runs once, on the writer thread, after the group's fsync or failure.
-  // After Stop() (or a sticky failure) `done` gets Unavailable (or that failure) at once.
+  // After Stop() (or a sticky failure) `done` gets Unavailable (or that failure) at once; so
+  // does a local write over max_queued_writes (IsQueueFull).
   void Submit(WriteBatch batch, CommitCallback done);
   // Commits everything already queued, then joins the thread. Idempotent.
   void Stop();
@@ -87,6 +92,7 @@ class Writer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // GUARDED_BY(mu_)
+  size_t queued_writes_ = 0;   // GUARDED_BY(mu_); local writes in queue_
   bool stopping_ = false;      // GUARDED_BY(mu_)
   Status sticky_;              // GUARDED_BY(mu_)
   WriterStats stats_;          // GUARDED_BY(mu_)
@@ -97,6 +103,9 @@ class Writer {
   std::atomic<uint64_t> committed_seq_;
   std::thread thread_;
 };
+
+// True for the Status a write gets when the writer's queue is full (retry later).
+bool IsQueueFull(const Status& status);
 
 // Meta keys holding the writer's durable position.
 inline constexpr std::string_view kMetaLastSeq = "last_seq";

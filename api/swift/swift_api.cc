@@ -22,7 +22,10 @@ constexpr std::string_view kReseller = "AUTH_";
 Response Error(const Status& st, const std::string& trans_id, const Call& call) {
   Response res = PlainError(HttpStatusOf(st), PublicMessage(st), trans_id);
   if (st.code() == Status::Code::kUnauthenticated) {
-    res.set(http::field::www_authenticate, "Swift realm=\"" + call.params[0] + "\"");
+    // Swift quotes the account here (swift/common/middleware/tempauth.py): the decoded path
+    // segment may hold any byte, a quote or CR/LF included.
+    res.set(http::field::www_authenticate,
+            "Swift realm=\"" + PercentEncode(call.params[0]) + "\"");
   }
   return res;
 }

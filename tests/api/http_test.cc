@@ -173,5 +173,21 @@ TEST_F(HttpTest, MakeResponseSetsBodyAndContentType) {
   EXPECT_EQ(empty.find(http::field::content_type), empty.end());
 }
 
+TEST_F(HttpTest, PercentEncodeQuotesLikePython) {
+  EXPECT_EQ(PercentEncode("AUTH_a-b.c~d/e"), "AUTH_a-b.c~d/e");
+  EXPECT_EQ(PercentEncode("a\r\nX: \"y\""), "a%0D%0AX%3A%20%22y%22");
+  EXPECT_EQ(PercentEncode(std::string("\0\xff", 2)), "%00%FF");
+  EXPECT_EQ(PercentEncode("a/b", ""), "a%2Fb");
+}
+
+TEST_F(HttpTest, OriginFormOfAbsoluteTargets) {
+  EXPECT_EQ(OriginForm("/a?b"), "/a?b");
+  EXPECT_EQ(OriginForm("http://h/a/b?c=1"), "/a/b?c=1");
+  EXPECT_EQ(OriginForm("HtTpS://h:1"), "/");
+  EXPECT_EQ(OriginForm("http://h?q"), "/");
+  EXPECT_EQ(OriginForm("*"), "*");
+  EXPECT_EQ(OriginForm("ftp://h/a"), "ftp://h/a");
+}
+
 }  // namespace
 }  // namespace meridian::api

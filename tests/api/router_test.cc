@@ -127,6 +127,23 @@ TEST_F(RouterTest, WrongMethodOnAKnownPathIsMethodNotAllowed) {
   EXPECT_EQ(calls_, 0);
 }
 
+TEST_F(RouterTest, MethodNotAllowedListsThePathsMethodsInAllow) {
+  Response res = Run(http::verb::delete_, "/v1/things/t1");
+  EXPECT_EQ(res.result(), http::status::method_not_allowed);
+  EXPECT_EQ(res[http::field::allow], "GET, HEAD, PUT");
+  EXPECT_EQ(Run(http::verb::post, "/health")[http::field::allow], "GET, HEAD");
+  EXPECT_EQ(Run(http::verb::get, "/v1/nothing")[http::field::allow], "");  // 404: no Allow
+}
+
+TEST_F(RouterTest, AbsoluteFormTargetIsRoutedLikeOriginForm) {
+  Response res = Run(http::verb::get, "http://example.com:8080/v1/things/t1?q=1");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res.body(), "get");
+  EXPECT_EQ(last_path_, "/v1/things/t1");
+  EXPECT_EQ(last_query_, "q=1");
+  EXPECT_EQ(Run(http::verb::get, "HTTPS://example.com/health").body(), "health");
+}
+
 TEST_F(RouterTest, HeadMatchesAGetRoute) {
   Response res = Run(http::verb::head, "/v1/things/t1");
   EXPECT_EQ(res.result(), http::status::ok);

@@ -539,6 +539,35 @@ TEST_F(WriterTest, WritesQueuedBehindABusyWriterShareOneCommit) {
   EXPECT_EQ(Durable(), (std::vector<uint64_t>{1, kBatches + 1}));
 }
 
+TEST_F(WriterTest, ALocalWriteOverTheQueueBoundIsRefusedAtOnceAndNotSticky) {
+  WriterOptions options;
+  options.max_queued_writes = 2;
+  Start(64 << 20, std::move(options));
+  Hold hold = HoldWriter();  // taken off the queue: the queue is empty
+  WriteBatch a, b, c;
+  a.Put("a", "1");
+  b.Put("b", "1");
+  c.Put("c", "1");
+  auto fa = SubmitAsync(std::move(a));
+  auto fb = SubmitAsync(std::move(b));
+  auto fc = SubmitAsync(std::move(c));  // the third while two wait
+  auto refused = Await(fc);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(IsQueueFull(refused.status())) << refused.status().ToString();
+  // Replication never gets refused for load.
+  WriteBatch clock;
+  clock.clock_entry = true;
+  auto fclock = SubmitAsync(std::move(clock));
+  hold.Release();
+  ASSERT_TRUE(Await(hold.done).ok());
+  EXPECT_TRUE(Await(fa).ok());
+  EXPECT_TRUE(Await(fb).ok());
+  EXPECT_TRUE(Await(fclock).ok());
+  EXPECT_TRUE(writer_->health().ok());
+  EXPECT_TRUE(Put("c", "2").ok());  // the queue drained: accepted again
+  EXPECT_EQ(LiveValue("c"), "2");
+}
+
 TEST_F(WriterTest, GroupsAreBoundedByMaxGroupBatches) {
   WriterOptions options;
   options.max_group_batches = 10;

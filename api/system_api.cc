@@ -1,6 +1,8 @@
 // Health, readiness and metrics (see system_api.h).
 #include "api/system_api.h"
 
+#include <boost/json.hpp>
+
 namespace meridian::api {
 namespace {
 
@@ -55,6 +57,69 @@ std::string MetricsText(const ApiContext& ctx) {
   return out;
 }
 
+// A label value escaped as the text format requires.
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Per-peer replication families from the replication status (docs/replication.md).
+std::string PeerMetricsText(std::string_view status_json) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(status_json, ec);
+  const boost::json::value* peers =
+      !ec && v.is_object() ? v.as_object().if_contains("peers") : nullptr;
+  if (peers == nullptr || !peers->is_array()) return "";
+  struct Family {
+    const char* name;
+    const char* help;
+    const char* field;
+  };
+  static constexpr Family kFamilies[] = {
+      {"meridian_replication_peer_connected", "1 while the outbound link to the peer is up.",
+       "connected"},
+      {"meridian_replication_peer_inbound_connected", "1 while the peer's link to us is up.",
+       "inbound_connected"},
+      {"meridian_replication_peer_snapshotting", "1 while the peer is sent a snapshot.",
+       "snapshotting"},
+      {"meridian_replication_lag_entries", "Log entries of this node the peer has not acked.",
+       "lag_entries"},
+      {"meridian_replication_lag_seconds", "Age of the oldest log entry the peer has not acked.",
+       "lag_seconds"},
+      {"meridian_replication_peer_acked_seq", "This node's log position the peer acked.",
+       "acked_seq"},
+  };
+  std::string out;
+  for (const Family& f : kFamilies) {
+    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
+    out.append("# TYPE ").append(f.name).append(" gauge\n");
+    for (const auto& p : peers->as_array()) {
+      if (!p.is_object()) continue;
+      const auto& o = p.as_object();
+      const auto* id = o.if_contains("id");
+      const auto* region = o.if_contains("region");
+      const auto* value = o.if_contains(f.field);
+      if (id == nullptr || !id->is_string() || value == nullptr) continue;
+      std::string number = value->is_bool()     ? (value->as_bool() ? "1" : "0")
+                           : value->is_number() ? boost::json::serialize(*value)
+                                                : "0";
+      out.append(f.name).append("{peer=\"").append(LabelValue(id->as_string()));
+      out.append("\",region=\"");
+      if (region != nullptr && region->is_string()) out.append(LabelValue(region->as_string()));
+      out.append("\"} ").append(number).append("\n");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
@@ -86,7 +151,8 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
                co_return MakeResponse(http::status::ok, co_await c->replication->StatusJson());
              });
   router.Add(http::verb::get, "/metrics", [c](Call&) -> boost::asio::awaitable<Response> {
-    co_return MakeResponse(http::status::ok, MetricsText(*c),
+    std::string text = MetricsText(*c) + PeerMetricsText(co_await c->replication->StatusJson());
+    co_return MakeResponse(http::status::ok, std::move(text),
                            "text/plain; version=0.0.4; charset=utf-8");
   });
 }

@@ -1,5 +1,6 @@
 // /metrics against a real meridiand: the Prometheus text format 0.0.4 (its Content-Type, HELP and
-// TYPE for every family), checked by promtool when it is installed (tools/setup.sh).
+// TYPE for every family, per-peer replication gauges), checked by promtool when it is installed
+// (tools/setup.sh); the example alerting rules (tools/deploy/alerts.yml) checked by promtool.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -38,6 +39,7 @@ TEST_F(OpsMetricsTest, EveryFamilyHasHelpAndTypeInTheTextFormat) {
   EXPECT_FALSE(sampled.empty());
   EXPECT_EQ(helped, typed);
   EXPECT_TRUE(sampled.count("meridian_writes_paused"));
+  EXPECT_TRUE(typed.count("meridian_replication_lag_seconds"));
 }
 
 TEST_F(OpsMetricsTest, PromtoolAcceptsTheMetrics) {
@@ -55,6 +57,16 @@ TEST_F(OpsMetricsTest, PromtoolAcceptsTheMetrics) {
   std::stringstream text;
   text << log.rdbuf();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
+}
+
+TEST(OpsAlertRulesTest, PromtoolAcceptsTheExampleRules) {
+  if (std::system("command -v promtool > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "promtool is not installed (Debian package prometheus; tools/setup.sh)";
+  }
+  const std::string command =
+      std::string("promtool check rules '") + MERIDIAN_SOURCE_DIR + "/tools/deploy/alerts.yml'";
+  const int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace

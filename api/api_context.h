@@ -25,6 +25,8 @@ struct ApiContext {
   std::string node_id;
   std::string region;
   RateLimiter* rate_limiter = nullptr;  // null: nothing is rate limited
+  // Set by the operator's drain: local writes are refused (503); null: never refused.
+  std::atomic<bool>* writes_paused = nullptr;
 };
 
 }  // namespace meridian::api

@@ -1,6 +1,8 @@
 // Health, readiness and metrics (see system_api.h).
 #include "api/system_api.h"
 
+#include <boost/json.hpp>
+
 namespace meridian::api {
 namespace {
 
@@ -8,43 +10,119 @@ Response Text(http::status status, std::string body) {
   return MakeResponse(status, std::move(body), "text/plain; charset=utf-8");
 }
 
+// The Prometheus text exposition format 0.0.4: every family has HELP and TYPE lines.
 std::string MetricsText(const ApiContext& ctx) {
   const Metrics& m = *ctx.metrics;
   auto stats = ctx.store->writer().stats();
   std::string out;
+  auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  };
   auto line = [&](std::string_view name, std::string_view labels, uint64_t value) {
     out.append(name);
     if (!labels.empty()) out.append("{").append(labels).append("}");
     out.append(" ").append(std::to_string(value)).append("\n");
   };
-  out += "# TYPE meridian_http_responses_total counter\n";
+  family("meridian_http_responses_total", "counter", "HTTP responses sent, by status class.");
   line("meridian_http_responses_total", "class=\"2xx\"", m.requests_2xx.load());
   line("meridian_http_responses_total", "class=\"4xx\"", m.requests_4xx.load());
   line("meridian_http_responses_total", "class=\"5xx\"", m.requests_5xx.load());
-  out += "# TYPE meridian_consistency_timeouts_total counter\n";
+  family("meridian_consistency_timeouts_total", "counter",
+         "Writes answered 408: committed, the consistency level not reached in time.");
   line("meridian_consistency_timeouts_total", "", m.consistency_timeouts.load());
-  out += "# TYPE meridian_http_connections_open gauge\n";
+  family("meridian_http_connections_open", "gauge", "HTTP connections open now.");
   line("meridian_http_connections_open", "", m.connections_open.load());
-  out += "# TYPE meridian_http_connections_total counter\n";
+  family("meridian_http_connections_total", "counter", "HTTP connections accepted.");
   line("meridian_http_connections_total", "", m.connections_total.load());
-  out += "# TYPE meridian_http_connections_refused_total counter\n";
+  family("meridian_http_connections_refused_total", "counter",
+         "Connections refused at accept: limits.max_connections reached.");
   line("meridian_http_connections_refused_total", "", m.connections_refused.load());
-  out += "# TYPE meridian_http_requests_shed_total counter\n";
+  family("meridian_http_requests_shed_total", "counter",
+         "Requests answered 503 by an overload bound (body memory, writer queue).");
   line("meridian_http_requests_shed_total", "", m.requests_shed.load());
-  out += "# TYPE meridian_storage_commits_total counter\n";
+  family("meridian_storage_commits_total", "counter", "Write transactions committed (fsync'd).");
   line("meridian_storage_commits_total", "", stats.commits);
-  out += "# TYPE meridian_storage_batches_total counter\n";
+  family("meridian_storage_batches_total", "counter", "Write batches applied.");
   line("meridian_storage_batches_total", "", stats.batches);
-  out += "# TYPE meridian_storage_batches_rejected_total counter\n";
+  family("meridian_storage_batches_rejected_total", "counter",
+         "Write batches refused by their precondition or the store.");
   line("meridian_storage_batches_rejected_total", "", stats.rejected);
-  out += "# TYPE meridian_storage_last_seq gauge\n";
+  family("meridian_storage_last_seq", "gauge", "The last sequence number of this node's log.");
   line("meridian_storage_last_seq", "", ctx.store->writer().committed_seq());
-  out += "# TYPE meridian_storage_used_bytes gauge\n";
+  family("meridian_storage_used_bytes", "gauge", "Bytes of the LMDB map in use.");
   line("meridian_storage_used_bytes", "", ctx.store->env().UsedBytes());
-  out += "# TYPE meridian_storage_map_bytes gauge\n";
+  family("meridian_storage_map_bytes", "gauge", "Size of the LMDB map (--map-size).");
   line("meridian_storage_map_bytes", "", ctx.store->env().map_size_bytes());
-  out += "# TYPE meridian_storage_healthy gauge\n";
+  family("meridian_storage_healthy", "gauge",
+         "1 while the store accepts writes, 0 after a failure.");
   line("meridian_storage_healthy", "", ctx.store->writer().health().ok() ? 1 : 0);
+  family("meridian_writes_paused", "gauge", "1 while the operator's drain refuses writes.");
+  line("meridian_writes_paused", "",
+       ctx.writes_paused != nullptr && ctx.writes_paused->load() ? 1 : 0);
+  return out;
+}
+
+// A label value escaped as the text format requires.
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Per-peer replication families from the replication status (docs/replication.md).
+std::string PeerMetricsText(std::string_view status_json) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(status_json, ec);
+  const boost::json::value* peers =
+      !ec && v.is_object() ? v.as_object().if_contains("peers") : nullptr;
+  if (peers == nullptr || !peers->is_array()) return "";
+  struct Family {
+    const char* name;
+    const char* help;
+    const char* field;
+  };
+  static constexpr Family kFamilies[] = {
+      {"meridian_replication_peer_connected", "1 while the outbound link to the peer is up.",
+       "connected"},
+      {"meridian_replication_peer_inbound_connected", "1 while the peer's link to us is up.",
+       "inbound_connected"},
+      {"meridian_replication_peer_snapshotting", "1 while the peer is sent a snapshot.",
+       "snapshotting"},
+      {"meridian_replication_lag_entries", "Log entries of this node the peer has not acked.",
+       "lag_entries"},
+      {"meridian_replication_lag_seconds", "Age of the oldest log entry the peer has not acked.",
+       "lag_seconds"},
+      {"meridian_replication_peer_acked_seq", "This node's log position the peer acked.",
+       "acked_seq"},
+  };
+  std::string out;
+  for (const Family& f : kFamilies) {
+    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
+    out.append("# TYPE ").append(f.name).append(" gauge\n");
+    for (const auto& p : peers->as_array()) {
+      if (!p.is_object()) continue;
+      const auto& o = p.as_object();
+      const auto* id = o.if_contains("id");
+      const auto* region = o.if_contains("region");
+      const auto* value = o.if_contains(f.field);
+      if (id == nullptr || !id->is_string() || value == nullptr) continue;
+      std::string number = value->is_bool()     ? (value->as_bool() ? "1" : "0")
+                           : value->is_number() ? boost::json::serialize(*value)
+                                                : "0";
+      out.append(f.name).append("{peer=\"").append(LabelValue(id->as_string()));
+      out.append("\",region=\"");
+      if (region != nullptr && region->is_string()) out.append(LabelValue(region->as_string()));
+      out.append("\"} ").append(number).append("\n");
+    }
+  }
   return out;
 }
 
@@ -59,22 +137,29 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
     if (c->draining->load()) co_return Text(http::status::service_unavailable, "draining\n");
     Status health = c->store->writer().health();
     if (!health.ok()) {
-      co_return Text(http::status::service_unavailable, "storage failed: " + health.message() + "\n");
+      co_return Text(http::status::service_unavailable,
+                     "storage failed: " + health.message() + "\n");
     }
     co_return Text(http::status::ok, "ready\n");
   });
-  router.Add(http::verb::get, "/cluster/v1/status", [c](Call& call) -> boost::asio::awaitable<Response> {
-    {
-      auto txn = c->store->Read();
-      if (!txn.ok()) co_return Text(http::status::service_unavailable, "storage unavailable\n");
-      auto who = c->auth->Authenticate(call.req, *txn);
-      if (!who.ok()) co_return Text(HttpStatusOf(who.status()), PublicMessage(who.status()) + "\n");
-      if (!who->operator_admin) co_return Text(http::status::forbidden, "operator key required\n");
-    }
-    co_return MakeResponse(http::status::ok, co_await c->replication->StatusJson());
-  });
+  router.Add(http::verb::get, "/cluster/v1/status",
+             [c](Call& call) -> boost::asio::awaitable<Response> {
+               {
+                 auto txn = c->store->Read();
+                 if (!txn.ok())
+                   co_return Text(http::status::service_unavailable, "storage unavailable\n");
+                 auto who = c->auth->Authenticate(call.req, *txn);
+                 if (!who.ok())
+                   co_return Text(HttpStatusOf(who.status()), PublicMessage(who.status()) + "\n");
+                 if (!who->operator_admin)
+                   co_return Text(http::status::forbidden, "operator key required\n");
+               }
+               co_return MakeResponse(http::status::ok, co_await c->replication->StatusJson());
+             });
   router.Add(http::verb::get, "/metrics", [c](Call&) -> boost::asio::awaitable<Response> {
-    co_return Text(http::status::ok, MetricsText(*c));
+    std::string text = MetricsText(*c) + PeerMetricsText(co_await c->replication->StatusJson());
+    co_return MakeResponse(http::status::ok, std::move(text),
+                           "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 

@@ -51,6 +51,9 @@ asio::awaitable<bool> WaitFor(
 asio::awaitable<Result<storage::CommitInfo>> CommitAndWait(const ApiContext& ctx,
                                                            storage::WriteBatch batch,
                                                            WriteConsistency consistency) {
+  if (ctx.writes_paused != nullptr && ctx.writes_paused->load()) {
+    co_return Status::Unavailable("the node is drained and accepts no writes; use another region");
+  }
   const auto deadline = std::chrono::steady_clock::now() + consistency.timeout;
   auto state = std::make_shared<Rendezvous>(co_await asio::this_coro::executor);
   state->timer.expires_at(std::chrono::steady_clock::time_point::max());

@@ -13,8 +13,8 @@
 namespace meridian::api {
 
 // Commits `batch` (fsync'd when this returns OK) and waits for `consistency`. Errors: the
-// batch's precondition Status; ResourceExhausted (map full); Unavailable (shutting down or a
-// failed store); Timeout (committed, level not reached in time).
+// batch's precondition Status; ResourceExhausted (map full); Unavailable (shutting down, drained,
+// or a failed store); Timeout (committed, level not reached in time).
 boost::asio::awaitable<Result<storage::CommitInfo>> CommitAndWait(
     const ApiContext& ctx, storage::WriteBatch batch, WriteConsistency consistency);
 

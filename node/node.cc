@@ -29,6 +29,7 @@ struct Node::Parts {
   Config config;
   asio::io_context ioc;
   std::atomic<bool> draining{false};
+  std::atomic<bool> writes_paused{false};  // the operator's drain (api/admin/store_api.h)
   std::unique_ptr<replication::ConsistencyGate> gate;
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<replication::ReplicationService> replication;
@@ -135,6 +136,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
                           &p.metrics, &p.draining, c.node_id, c.region, nullptr};
   p.rate_limiter = std::make_unique<api::RateLimiter>(c.rate_limits);
   p.ctx.rate_limiter = p.rate_limiter.get();
+  p.ctx.writes_paused = &p.writes_paused;
   api::RegisterAllRoutes(p.router, p.ctx);
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);

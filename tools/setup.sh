@@ -2,8 +2,10 @@
 # Installs Meridian's build and test dependencies from Debian packages (idempotent: only what is
 # missing is installed; a machine that has everything does no network I/O).
 set -euo pipefail
+# prometheus ships promtool, which checks /metrics (tests/integration/ops_metrics_test.cc).
 pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev liblmdb-dev
-      libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl python3-swiftclient ${MERIDIAN_EXTRA_PKGS:-})
+      libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl python3-swiftclient prometheus
+      ${MERIDIAN_EXTRA_PKGS:-})
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "api/admin/store_api.h"
 #include "api/json_util.h"
 #include "api/slashid/attributes_api.h"
 #include "api/slashid/buckets.h"
@@ -339,6 +340,7 @@ void RegisterAdminRoutes(Router& router, const ApiContext& ctx) {
              [c](Call& call) { return DeleteKey(*c, call); });
   router.Add(V::post, "/admin/v1/organizations/{}/attribute-buckets",
              [c](Call& call) { return CreateBucket(*c, call); });
+  RegisterStoreRoutes(router, ctx);
 }
 
 }  // namespace meridian::api::admin

@@ -1,7 +1,8 @@
 // Runs the examples of every docs page as written: each ```sh block of docs/<page>.md, in
 // order, in one `bash -euo pipefail` against a fresh node, with `localhost:8080` replaced by the
-// node's address and ADMIN (the operator's key) exported. Pages show commands that need more
-// than one fresh node (clusters, benchmarks) in ```console blocks, which are not run.
+// node's address, ADMIN (the operator's key) exported and meridianctl on the PATH. Pages
+// show commands that need more than one fresh node (clusters, benchmarks) in ```console
+// blocks, which are not run.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -71,7 +72,10 @@ TEST_P(DocsExamplesTest, ShellExamplesRunAsWritten) {
   const std::string log_path = dir_ + "/examples.log";
   {
     std::ofstream script(script_path);
+    // meridianctl is built beside meridiand: examples call it by name.
+    const std::string bin_dir = fs::path(MeridiandPath()).parent_path().string();
     script << "set -euo pipefail\nexport ADMIN='" << AdminToken() << "'\n"
+           << "export PATH='" << bin_dir << "':\"$PATH\"\n"
            << ReplaceAll(blocks, "localhost:8080", node().address());
   }
   // Bounded: a hanging example fails the test after two minutes.

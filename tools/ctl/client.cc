@@ -1,0 +1,99 @@
+// meridianctl's HTTP client (see client.h).
+#include "client.h"
+
+#include <strings.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace meridian::ctl {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+std::optional<Endpoint> ParseEndpoint(std::string_view url) {
+  if (url.starts_with("https://")) return std::nullopt;
+  if (url.starts_with("http://")) url.remove_prefix(7);
+  while (url.ends_with("/")) url.remove_suffix(1);
+  if (url.empty() || url.find('/') != std::string_view::npos) return std::nullopt;
+  Endpoint e;
+  const size_t colon = url.rfind(':');
+  if (colon == std::string_view::npos) {
+    e.host = std::string(url);
+    e.port = "80";
+  } else {
+    e.host = std::string(url.substr(0, colon));
+    e.port = std::string(url.substr(colon + 1));
+  }
+  if (e.host.empty() || e.port.empty() ||
+      e.port.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return e;
+}
+
+std::string HttpReply::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return "";
+}
+
+HttpReply Client::Call(std::string_view method, const std::string& target, std::string_view body,
+                       std::string_view content_type) const {
+  HttpReply reply;
+  try {
+    asio::io_context ioc;
+    asio::ip::tcp::resolver resolver(ioc);
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(timeout_);
+    auto results = resolver.resolve(endpoint_.host, endpoint_.port);
+    stream.connect(results);
+    http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+    req.set(http::field::host, endpoint_.host + ":" + endpoint_.port);
+    req.set(http::field::user_agent, "meridianctl");
+    if (!admin_key_.empty()) req.set(http::field::authorization, "Bearer " + admin_key_);
+    if (!body.empty() || method == "PUT" || method == "POST") {
+      req.set(http::field::content_type, content_type);
+      req.body() = std::string(body);
+    }
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(uint64_t{1} << 34);  // backups and large listings
+    http::read(stream, buffer, parser);
+    auto& res = parser.get();
+    reply.status = res.result_int();
+    reply.body = std::move(res.body());
+    for (const auto& field : res) {
+      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    beast::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  } catch (const std::exception& e) {
+    reply.status = 0;
+    reply.error = e.what();
+  }
+  return reply;
+}
+
+std::string UrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace meridian::ctl

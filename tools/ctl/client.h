@@ -1,0 +1,53 @@
+// meridianctl's HTTP client: one synchronous Boost.Beast exchange per call to a node's
+// operator API, bounded by a timeout, with the admin key as a bearer token. Plain HTTP only
+// (the node's API has no TLS yet). Not thread-safe; meridianctl is single-threaded.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace meridian::ctl {
+
+struct Endpoint {
+  std::string host;
+  std::string port;
+};
+
+// "http://HOST:PORT", "HOST:PORT" or "http://HOST" (port 80); nullopt otherwise (https too).
+std::optional<Endpoint> ParseEndpoint(std::string_view url);
+
+struct HttpReply {
+  int status = 0;     // 0: no answer (see `error`)
+  std::string error;  // why no answer arrived
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  std::string Header(std::string_view name) const;  // "" when absent
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+class Client {
+ public:
+  Client(Endpoint endpoint, std::string admin_key, std::chrono::seconds timeout)
+      : endpoint_(std::move(endpoint)), admin_key_(std::move(admin_key)), timeout_(timeout) {}
+
+  // `target` is the path and query, already percent-encoded.
+  HttpReply Call(std::string_view method, const std::string& target, std::string_view body = {},
+                 std::string_view content_type = "application/json") const;
+  void set_timeout(std::chrono::seconds timeout) { timeout_ = timeout; }
+
+ private:
+  Endpoint endpoint_;
+  std::string admin_key_;
+  std::chrono::seconds timeout_;
+};
+
+// Percent-encodes every byte outside RFC 3986's unreserved set (for one path segment or one
+// query value).
+std::string UrlEncode(std::string_view s);
+
+}  // namespace meridian::ctl

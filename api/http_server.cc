@@ -221,7 +221,7 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     }
     RequestParser parser(&body_budget_);
     parser.header_limit(options_.max_header_bytes);
-    parser.body_limit(options_.max_body_bytes);
+    parser.set_body_limit(options_.max_body_bytes);
     boost::system::error_code ec;
     size_t n = 0;
     if (buffer.size() == 0) {

@@ -197,18 +197,6 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
   }
   metrics_->connections_open.fetch_add(1, std::memory_order_relaxed);
   metrics_->connections_total.fetch_add(1, std::memory_order_relaxed);
-  // Runs however the coroutine ends, an exception included.
-  struct Closer {
-    HttpServer* server;
-    std::shared_ptr<SessionState> state;
-    ~Closer() {
-      boost::system::error_code ignored;
-      state->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      server->metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
-      std::lock_guard lock(server->mu_);
-      server->sessions_.erase(state);
-    }
-  } closer{this, state};
   beast::tcp_stream& stream = state->stream;
   // Bounds what Beast may hold besides the body: the header (431 at header_limit, first), a
   // chunk-size line with its extensions and the trailer section (buffer_overflow).
@@ -221,7 +209,7 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     }
     RequestParser parser(&body_budget_);
     parser.header_limit(options_.max_header_bytes);
-    parser.body_limit(options_.max_body_bytes);
+    parser.set_body_limit(options_.max_body_bytes);
     boost::system::error_code ec;
     size_t n = 0;
     if (buffer.size() == 0) {
@@ -305,6 +293,13 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     state->busy = false;
     if (ec || !keep_alive) break;
   }
+  // Not in a destructor: a frame destroyed with the io_context (after the server) must not
+  // touch the server.
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  sessions_.erase(state);
 }
 
 }  // namespace meridian::api

@@ -64,14 +64,20 @@ void RequestParser::on_header_impl(beast::error_code& ec) {
         only_chunked = only_chunked && beast::iequals(coding, "chunked");
       }
     }
-    if (!only_chunked) ec = http::error::bad_transfer_encoding;
+    if (!only_chunked) {
+      ec = http::error::bad_transfer_encoding;
+      return;
+    }
+  }
+  // Over max_body_ Beast answers body_limit itself (413): nothing to take then.
+  if (const auto length = content_length(); length && *length > 0 && *length <= max_body_) {
+    Reserve(*length, ec);
   }
 }
 
 void RequestParser::on_body_init_impl(const boost::optional<uint64_t>& content_length,
                                       beast::error_code& ec) {
-  if (!content_length || *content_length == 0) return;
-  if (!Reserve(*content_length, ec)) return;
+  if (!content_length || *content_length == 0 || reserved_ < *content_length) return;
   try {
     req_.body().reserve(*content_length);
   } catch (const std::exception&) {

@@ -7,7 +7,8 @@
 // - Transfer-Encoding whose last coding is not `chunked` (RFC 9112 6.3: the body length is
 //   unknown) or naming another coding: bad_transfer_encoding;
 // - body bytes are taken from a BodyBudget shared by every connection; when it is spent the
-//   read fails with body_limit and budget_exhausted() tells it from the per-request limit.
+//   read fails with body_limit and budget_exhausted() tells it from the per-request limit. A
+//   Content-Length is taken whole as soon as the header is read (a slow sender holds it).
 // Every callback catches its own exceptions (bad_alloc included) into an error code: an
 // exception thrown inside Beast's read operation would escape the session into io_context::run.
 // Thread-compatible (one per request); BodyBudget is thread-safe.
@@ -44,6 +45,11 @@ class RequestParser : public http::basic_parser<true> {
   explicit RequestParser(BodyBudget* budget) : budget_(budget) {}
   ~RequestParser() override;
 
+  // The largest body accepted (413 beyond it); use this, not basic_parser::body_limit.
+  void set_body_limit(uint64_t bytes) {
+    body_limit(bytes);
+    max_body_ = bytes;
+  }
   const Request& get() const { return req_; }
   Request release() { return std::move(req_); }
   // The read failed with body_limit because the shared budget was spent.
@@ -73,6 +79,7 @@ class RequestParser : public http::basic_parser<true> {
 
   Request req_;
   BodyBudget* const budget_;
+  uint64_t max_body_ = 0;
   uint64_t reserved_ = 0;  // taken from budget_, given back by the destructor
   bool header_done_ = false;
   bool budget_exhausted_ = false;

@@ -25,6 +25,7 @@ struct ApiContext {
   std::string node_id;
   std::string region;
   RateLimiter* rate_limiter = nullptr;  // null: nothing is rate limited
+  uint64_t swift_token_ttl_s = 86400;    // lifetime of a Swift TempAuth token
 };
 
 }  // namespace meridian::api

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <string_view>
 
 #include "storage/base/log.h"
@@ -48,7 +49,7 @@ std::string RequestTarget(http::request_parser<http::string_body>& parser,
 
 struct HttpServer::SessionState {
   explicit SessionState(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  beast::tcp_stream stream;  // HTTPS: moved into the TLS stream; its executor stays valid
   bool busy = false;  // a request is being handled; touched only on the session's strand
 };
 
@@ -70,6 +71,21 @@ Result<tcp::endpoint> HttpServer::Listen(const std::string& host, uint16_t port)
   if (ec) return Status::Unavailable("listen on " + host + ":" + std::to_string(port) + ": " +
                                      ec.message());
   return acceptor_.local_endpoint();
+}
+
+Status HttpServer::UseTls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return Status::InvalidArgument("api_tls cert_file " + cert_file + ": " + ec.message());
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return Status::InvalidArgument("api_tls key_file " + key_file + " does not load or match");
+  }
+  std::lock_guard lock(mu_);
+  tls_ = std::move(ctx);
+  return Status::Ok();
 }
 
 void HttpServer::Start() {
@@ -119,14 +135,34 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
 
 asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
   auto state = std::make_shared<SessionState>(std::move(socket));
+  std::shared_ptr<asio::ssl::context> tls;
   {
     std::lock_guard lock(mu_);
     if (draining_) co_return;
     sessions_.insert(state);
+    tls = tls_;
   }
   metrics_->connections_open.fetch_add(1, std::memory_order_relaxed);
   metrics_->connections_total.fetch_add(1, std::memory_order_relaxed);
-  beast::tcp_stream& stream = state->stream;
+  if (!tls) {
+    co_await Serve(state, state->stream);
+  } else {
+    // HTTPS: the handshake runs under the read timeout; a failed one costs only its connection.
+    asio::ssl::stream<beast::tcp_stream&> stream(state->stream, *tls);
+    state->stream.expires_after(options_.read_timeout);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (!ec) co_await Serve(state, stream);
+  }
+  boost::system::error_code ignored;
+  state->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  sessions_.erase(state);
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Stream& stream) {
+  beast::tcp_stream& transport = state->stream;  // deadlines are set on the TCP layer
   beast::flat_buffer buffer;
   for (;;) {
     {
@@ -137,17 +173,17 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.max_header_bytes);
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.idle_timeout);
+    transport.expires_after(options_.idle_timeout);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     std::optional<Response> refusal;  // answered without running a handler, then closed
     if (!ec && !parser.is_done()) {
       state->busy = true;
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> go_on{http::status::continue_, 11};
-        stream.expires_after(options_.write_timeout);
+        transport.expires_after(options_.write_timeout);
         std::tie(ec, n) = co_await http::async_write(stream, go_on, kNoThrow);
       }
-      stream.expires_after(options_.read_timeout);
+      transport.expires_after(options_.read_timeout);
       if (!ec) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kNoThrow);
     }
     const std::string target = RequestTarget(parser, buffer);
@@ -190,16 +226,11 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket) {
     } else {
       res.prepare_payload();
     }
-    stream.expires_after(options_.write_timeout);
+    transport.expires_after(options_.write_timeout);
     std::tie(ec, n) = co_await http::async_write(stream, res, kNoThrow);
     state->busy = false;
     if (ec || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
-  std::lock_guard lock(mu_);
-  sessions_.erase(state);
 }
 
 }  // namespace meridian::api

@@ -105,7 +105,11 @@ Result<std::optional<std::string>> Authenticator::EnsureAdminKey() {
 Result<Principal> Authenticator::Authenticate(const Request& req, const storage::Txn& txn) const {
   std::string_view presented = PresentedKey(req);
   if (presented.empty()) return Status::Unauthenticated("missing API key");
-  const std::string hash = Sha256Hex(presented);
+  return AuthenticateHash(Sha256Hex(presented), txn);
+}
+
+Result<Principal> Authenticator::AuthenticateHash(const std::string& hash,
+                                                  const storage::Txn& txn) const {
   std::string admin_hash = admin_hash_;
   if (admin_hash.empty()) {
     auto stored = storage::GetLiveRecord(

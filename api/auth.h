@@ -48,6 +48,9 @@ class Authenticator {
 
   // Unauthenticated if no key is sent or the key is unknown.
   Result<Principal> Authenticate(const Request& req, const storage::Txn& txn) const;
+  // The same for a key known only by its hex SHA-256 (a Swift token's key): Unauthenticated
+  // once the key is revoked.
+  Result<Principal> AuthenticateHash(const std::string& hash, const storage::Txn& txn) const;
   // OK if `who` may act with `scope` on `org_id`: PermissionDenied for a foreign organization or
   // a missing scope; NotFound if the operator names an organization that does not exist.
   Status Authorize(const Principal& who, const std::string& org_id, uint8_t scope,

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <string_view>
 
 #include "storage/base/log.h"
@@ -71,7 +72,7 @@ void RefuseConnection(Socket& socket) {
 
 struct HttpServer::SessionState {
   explicit SessionState(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  beast::tcp_stream stream;  // HTTPS: the TLS stream runs over it; deadlines are set here
   bool busy = false;  // a request is being read or handled; touched only on the session's strand
 };
 
@@ -98,6 +99,21 @@ Result<tcp::endpoint> HttpServer::Listen(const std::string& host, uint16_t port)
   if (ec) return Status::Unavailable("listen on " + host + ":" + std::to_string(port) + ": " +
                                      ec.message());
   return acceptor_.local_endpoint();
+}
+
+Status HttpServer::UseTls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return Status::InvalidArgument("api_tls cert_file " + cert_file + ": " + ec.message());
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return Status::InvalidArgument("api_tls key_file " + key_file + " does not load or match");
+  }
+  std::lock_guard lock(mu_);
+  tls_ = std::move(ctx);
+  return Status::Ok();
 }
 
 void HttpServer::Start() {
@@ -190,14 +206,37 @@ Response HttpServer::Finish(Response res, std::string_view target, bool keep_ali
 
 asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_only) {
   auto state = std::make_shared<SessionState>(std::move(socket));
+  std::shared_ptr<asio::ssl::context> tls;
   {
     std::lock_guard lock(mu_);
     if (draining_) co_return;
     sessions_.insert(state);
+    tls = tls_;
   }
   metrics_->connections_open.fetch_add(1, std::memory_order_relaxed);
   metrics_->connections_total.fetch_add(1, std::memory_order_relaxed);
-  beast::tcp_stream& stream = state->stream;
+  if (!tls) {
+    co_await Serve(state, state->stream, probes_only);
+  } else {
+    // HTTPS: the handshake runs under the read timeout; a failed one costs only its connection.
+    asio::ssl::stream<beast::tcp_stream&> stream(state->stream, *tls);
+    state->stream.expires_after(options_.read_timeout);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (!ec) co_await Serve(state, stream, probes_only);
+  }
+  // Not in a destructor: a frame destroyed with the io_context (after the server) must not
+  // touch the server.
+  boost::system::error_code ignored;
+  state->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  sessions_.erase(state);
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Stream& stream,
+                                        bool probes_only) {
+  beast::tcp_stream& transport = state->stream;  // deadlines are set on the TCP layer
   // Bounds what Beast may hold besides the body: the header (431 at header_limit, first), a
   // chunk-size line with its extensions and the trailer section (buffer_overflow).
   beast::flat_buffer buffer(size_t{options_.max_header_bytes} + 4096);
@@ -214,7 +253,7 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     size_t n = 0;
     if (buffer.size() == 0) {
       // Idle: the connection waits for the first byte of its next request.
-      stream.expires_after(options_.idle_timeout);
+      transport.expires_after(options_.idle_timeout);
       std::tie(ec, n) = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
       buffer.commit(n);
       if (ec) break;  // peer closed, idle timeout, drained: close quietly
@@ -222,7 +261,7 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     // Reading: the whole request, header and body, within read_timeout of its first byte.
     state->busy = true;
     const auto deadline = std::chrono::steady_clock::now() + options_.read_timeout;
-    stream.expires_at(deadline);
+    transport.expires_at(deadline);
     std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     std::optional<Response> refusal;  // answered without running a handler, then closed
     if (!ec && probes_only && !IsProbe(parser.get().target())) {
@@ -231,9 +270,9 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     } else if (!ec && !parser.is_done()) {
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> go_on{http::status::continue_, 11};
-        stream.expires_after(options_.write_timeout);
+        transport.expires_after(options_.write_timeout);
         std::tie(ec, n) = co_await http::async_write(stream, go_on, kNoThrow);
-        stream.expires_at(deadline);
+        transport.expires_at(deadline);
       }
       if (!ec) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kNoThrow);
     }
@@ -288,18 +327,11 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool probes_onl
     res = Finish(std::move(res), target, keep_alive, version, head);
     keep_alive = res.keep_alive();
     metrics_->CountResponse(res.result_int());
-    stream.expires_after(options_.write_timeout);
+    transport.expires_after(options_.write_timeout);
     std::tie(ec, n) = co_await http::async_write(stream, res, kNoThrow);
     state->busy = false;
     if (ec || !keep_alive) break;
   }
-  // Not in a destructor: a frame destroyed with the io_context (after the server) must not
-  // touch the server.
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  metrics_->connections_open.fetch_sub(1, std::memory_order_relaxed);
-  std::lock_guard lock(mu_);
-  sessions_.erase(state);
 }
 
 }  // namespace meridian::api

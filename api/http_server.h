@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <memory>
@@ -44,6 +45,10 @@ class HttpServer {
 
   // Binds and listens; the endpoint has the real port when `port` was 0.
   Result<boost::asio::ip::tcp::endpoint> Listen(const std::string& host, uint16_t port);
+  // HTTPS only from now on (TLS 1.2+, 1.3 preferred): loads the PEM certificate chain and key.
+  // Called again (SIGHUP) it swaps the material for connections accepted afterwards; on failure
+  // the previous material stays and the error is returned.
+  Status UseTls(const std::string& cert_file, const std::string& key_file);
   // Starts accepting (REQUIRES: Listen succeeded).
   void Start();
   // Stops accepting and closes idle connections; busy ones close after their response.
@@ -57,6 +62,10 @@ class HttpServer {
   // Writes the last checks every response gets (header values, Retry-After, keep-alive).
   Response Finish(Response res, std::string_view target, bool keep_alive, int version,
                   bool head) const;
+  // The request loop of one connection over `Stream` (TCP, or TLS over it).
+  template <typename Stream>
+  boost::asio::awaitable<void> Serve(std::shared_ptr<SessionState> state, Stream& stream,
+                                    bool probes_only);
 
   boost::asio::io_context& ioc_;
   Router* router_;
@@ -67,6 +76,7 @@ class HttpServer {
   mutable std::mutex mu_;
   std::set<std::shared_ptr<SessionState>> sessions_;  // GUARDED_BY(mu_)
   bool draining_ = false;                             // GUARDED_BY(mu_)
+  std::shared_ptr<boost::asio::ssl::context> tls_;    // GUARDED_BY(mu_); null: plain HTTP
 };
 
 }  // namespace meridian::api

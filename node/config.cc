@@ -78,6 +78,33 @@ Status LoadRateLimits(const json::value& value, api::RateLimitConfig& out) {
   return Status::Ok();
 }
 
+Status LoadTlsFiles(const json::object& root, const char* name, bool with_ca, TlsFiles& out) {
+  const json::value* v = root.if_contains(name);
+  if (v == nullptr) return Status::Ok();
+  const std::string where = name;
+  if (!v->is_object()) return Bad("config." + where + " must be an object");
+  const auto& obj = v->as_object();
+  for (const auto& [key, value] : obj) {
+    if (key != "cert_file" && key != "key_file" && (!with_ca || key != "ca_file")) {
+      return Bad("config." + where + ": unknown key '" + std::string(key) + "'");
+    }
+  }
+  if (with_ca) MERIDIAN_RETURN_IF_ERROR(StringField(obj, "ca_file", where, out.ca_file));
+  MERIDIAN_RETURN_IF_ERROR(StringField(obj, "cert_file", where, out.cert_file));
+  return StringField(obj, "key_file", where, out.key_file);
+}
+
+// Every file of a configured TLS endpoint must be named: half a configuration is a mistake,
+// never a silent fallback to plaintext.
+Status CheckTlsFiles(const TlsFiles& files, const std::string& what, bool with_ca) {
+  const bool any = !files.cert_file.empty() || !files.key_file.empty() || !files.ca_file.empty();
+  if (any && (files.cert_file.empty() || files.key_file.empty() ||
+              (with_ca && files.ca_file.empty()))) {
+    return Bad(what + " needs " + (with_ca ? "ca_file, " : "") + "cert_file and key_file");
+  }
+  return Status::Ok();
+}
+
 Status LoadFile(const std::string& path, Config& config) {
   std::ifstream in(path);
   if (!in) return Bad("cannot read config file " + path);
@@ -107,6 +134,8 @@ Status LoadFile(const std::string& path, Config& config) {
       MERIDIAN_RETURN_IF_ERROR(StringField(obj, "api", "node", entry.api));
       MERIDIAN_RETURN_IF_ERROR(StringField(obj, "replication", "node", entry.replication));
       MERIDIAN_RETURN_IF_ERROR(StringField(obj, "data_dir", "node", entry.data_dir));
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "cert_file", "node", entry.cert_file));
+      MERIDIAN_RETURN_IF_ERROR(StringField(obj, "key_file", "node", entry.key_file));
       if (const json::value* via = obj.if_contains("peers_via")) {
         if (!via->is_object()) return Bad("node.peers_via must be an object");
         for (const auto& [peer, addr] : via->as_object()) {
@@ -159,6 +188,13 @@ Status LoadFile(const std::string& path, Config& config) {
   if (const json::value* limits = root.if_contains("rate_limits")) {
     MERIDIAN_RETURN_IF_ERROR(LoadRateLimits(*limits, config.rate_limits));
   }
+  if (const json::value* swift = root.if_contains("swift")) {
+    if (!swift->is_object()) return Bad("config.swift must be an object");
+    MERIDIAN_RETURN_IF_ERROR(NumberField(swift->as_object(), "token_ttl_s", "swift", 1,
+                                         uint64_t{1} << 31, config.swift_token_ttl_s));
+  }
+  MERIDIAN_RETURN_IF_ERROR(LoadTlsFiles(root, "peer_tls", true, config.peer_tls));
+  MERIDIAN_RETURN_IF_ERROR(LoadTlsFiles(root, "api_tls", false, config.api_tls));
   if (const json::value* replication = root.if_contains("replication")) {
     if (!replication->is_object()) return Bad("config.replication must be an object");
     MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "max_log_entries",
@@ -184,6 +220,8 @@ std::string Usage() {
   return "usage: meridiand [--config FILE] [--node-id ID] [--listen HOST:PORT] [--data-dir DIR]\n"
          "                 [--region NAME] [--io-threads N] [--map-size-mb N] [--ready-file FILE]\n"
          "                 [--log-level debug|info|warn|error] [--max-log-entries N]\n"
+         "                 [--peer-tls-ca FILE] [--peer-tls-cert FILE] [--peer-tls-key FILE]\n"
+         "                 [--api-tls-cert FILE] [--api-tls-key FILE]\n"
          "Without flags: node n1, region local, API on 127.0.0.1:8080, data in ./data.\n"
          "MERIDIAN_ADMIN_TOKEN sets the admin key; otherwise one is generated on first start.\n"
          "Reference: docs/configuration.md\n";
@@ -193,7 +231,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   std::map<std::string, std::string> flags;
   static const char* kKnown[] = {"config",      "node-id",    "listen",    "data-dir",
                                  "region",      "io-threads", "ready-file", "map-size-mb",
-                                 "log-level",   "max-log-entries"};
+                                 "log-level",   "max-log-entries", "peer-tls-ca", "peer-tls-cert",
+                                 "peer-tls-key", "api-tls-cert", "api-tls-key"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return Status::NotFound(Usage());
@@ -225,7 +264,16 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
     config.region = self->region;
     MERIDIAN_RETURN_IF_ERROR(SplitHostPort(self->api, config.listen_host, config.listen_port));
     config.data_dir = self->data_dir.empty() ? "./data/" + self->id : self->data_dir;
+    if (!self->cert_file.empty()) config.peer_tls.cert_file = self->cert_file;
+    if (!self->key_file.empty()) config.peer_tls.key_file = self->key_file;
   }
+  if (flags.count("peer-tls-ca")) config.peer_tls.ca_file = flags["peer-tls-ca"];
+  if (flags.count("peer-tls-cert")) config.peer_tls.cert_file = flags["peer-tls-cert"];
+  if (flags.count("peer-tls-key")) config.peer_tls.key_file = flags["peer-tls-key"];
+  if (flags.count("api-tls-cert")) config.api_tls.cert_file = flags["api-tls-cert"];
+  if (flags.count("api-tls-key")) config.api_tls.key_file = flags["api-tls-key"];
+  MERIDIAN_RETURN_IF_ERROR(CheckTlsFiles(config.peer_tls, "peer_tls", true));
+  MERIDIAN_RETURN_IF_ERROR(CheckTlsFiles(config.api_tls, "api_tls", false));
   if (flags.count("region")) config.region = flags["region"];
   if (flags.count("listen")) {
     MERIDIAN_RETURN_IF_ERROR(SplitHostPort(flags["listen"], config.listen_host, config.listen_port));
@@ -264,7 +312,7 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   if (config.nodes.empty()) {
     config.nodes.push_back({config.node_id, config.region,
                             config.listen_host + ":" + std::to_string(config.listen_port), "", "",
-                            {}});
+                            {}, "", ""});
   }
   if (env_admin_token != nullptr && *env_admin_token != '\0') config.admin_token = env_admin_token;
   return config;

@@ -24,6 +24,17 @@ struct NodeEntry {
   // Optional: node id -> HOST:PORT this node dials to reach that peer (a proxy, a NAT);
   // default: the peer's own `replication` address.
   std::map<std::string, std::string> peers_via;
+  // Optional: this node's replication certificate and key, overriding peer_tls's.
+  std::string cert_file;
+  std::string key_file;
+};
+
+// PEM files of a TLS endpoint. docs/security.md has the certificate layout.
+struct TlsFiles {
+  std::string ca_file;  // peer_tls only: the cluster CA peers' certificates must chain to
+  std::string cert_file;
+  std::string key_file;
+  bool enabled() const { return !cert_file.empty(); }
 };
 
 struct Config {
@@ -45,6 +56,12 @@ struct Config {
   uint64_t max_log_entries = 1000000;  // retained for lagging peers before they need a snapshot
   uint64_t gc_interval_ms = 60000;     // tombstone collection and idle clock entries
   std::string log_level = "info";
+  // Replication links over mutually authenticated TLS 1.3 (top-level "peer_tls", this node's
+  // entry's cert_file/key_file, then --peer-tls-*); unset: plaintext links.
+  TlsFiles peer_tls;
+  // The API over HTTPS only ("api_tls", --api-tls-*); unset: plain HTTP.
+  TlsFiles api_tls;
+  uint64_t swift_token_ttl_s = 86400;  // "swift": {"token_ttl_s"}: TempAuth token lifetime
   api::ServerOptions http;
   size_t max_queued_writes = 65536;  // limits.max_queued_writes: the writer's queue of local writes
   // Per dialect route group; a group the file does not name keeps its default (Ocamba on,

@@ -64,6 +64,25 @@ Status WriteReadyFile(const std::string& path, const std::string& content) {
   return ec ? Status::IOError("cannot rename " + tmp + ": " + ec.message()) : Status::Ok();
 }
 
+// SIGHUP: reload the TLS material of the replication links and the API from their files.
+// Separate from any other SIGHUP work: Asio calls every signal_set waiting for the signal.
+void ReloadTlsOnSighup(replication::ReplicationService* replication, api::HttpServer* server,
+                       const TlsFiles& api_tls, asio::signal_set& hup) {
+  hup.async_wait([=, &api_tls, &hup](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    (void)replication->ReloadTls();  // logs its outcome; failure keeps the old material
+    if (api_tls.enabled()) {
+      Status st = server->UseTls(api_tls.cert_file, api_tls.key_file);
+      if (st.ok()) {
+        log::Info("api_tls_reloaded", "cert=" + api_tls.cert_file);
+      } else {
+        log::Error("api_tls_reload_failed", "keeping=previous status=\"" + st.ToString() + "\"");
+      }
+    }
+    ReloadTlsOnSighup(replication, server, api_tls, hup);
+  });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Create(Config config) {
@@ -105,6 +124,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   repl.secret = c.cluster_secret;
   repl.core.max_log_entries = c.max_log_entries;
   repl.gc_interval_ms = c.gc_interval_ms;
+  repl.tls = {c.peer_tls.ca_file, c.peer_tls.cert_file, c.peer_tls.key_file};
   for (const auto& n : c.nodes) {
     if (n.id == c.node_id) {
       repl.listen = n.replication;
@@ -137,11 +157,15 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   p.rate_limiter = std::make_unique<api::RateLimiter>(c.rate_limits);
   p.ctx.rate_limiter = p.rate_limiter.get();
   p.ctx.writes_paused = &p.writes_paused;
+  p.ctx.swift_token_ttl_s = c.swift_token_ttl_s;
   api::RegisterAllRoutes(p.router, p.ctx);
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
   auto endpoint = p.server->Listen(c.listen_host, c.listen_port);
   if (!endpoint.ok()) return endpoint.status();
+  if (c.api_tls.enabled()) {
+    MERIDIAN_RETURN_IF_ERROR(p.server->UseTls(c.api_tls.cert_file, c.api_tls.key_file));
+  }
   p.listening = endpoint->address().to_string() + ":" + std::to_string(endpoint->port());
   return std::unique_ptr<Node>(new Node(std::move(parts)));
 }
@@ -160,15 +184,17 @@ int Node::Run() {
     if (!st.ok()) log::Error("ready_file_failed", "status=\"" + st.ToString() + "\"");
   }
 
+  asio::signal_set tls_reload(p.ioc, SIGHUP);
+  ReloadTlsOnSighup(p.replication.get(), p.server.get(), p.config.api_tls, tls_reload);
   asio::signal_set signals(p.ioc, SIGTERM, SIGINT);
-  signals.async_wait([&p](const boost::system::error_code& ec, int signo) {
+  signals.async_wait([&p, &tls_reload](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     log::Info("draining", "signal=" + std::to_string(signo));
     p.draining = true;
     p.server->Drain();
     asio::co_spawn(
         p.ioc,
-        [&p]() -> asio::awaitable<void> {
+        [&p, &tls_reload]() -> asio::awaitable<void> {
           asio::steady_timer tick(p.ioc);
           // In-flight requests get up to 10 s to finish (1000 x 10 ms).
           for (int i = 0; i < 1000 && p.server->open_sessions() > 0; ++i) {
@@ -176,6 +202,7 @@ int Node::Run() {
             co_await tick.async_wait(asio::use_awaitable);
           }
           p.replication->Stop();
+          tls_reload.cancel();
           tick.expires_after(std::chrono::milliseconds(20));  // let the links close
           co_await tick.async_wait(asio::use_awaitable);
           p.ioc.stop();

@@ -47,7 +47,7 @@ struct Account {
 // AUTH_<org_id>; anything else names no organization (403 for a key, 404 for the operator).
 Result<Account> AuthorizeAccount(const ApiContext& ctx, const Call& call, const storage::Txn& txn,
                                  uint8_t scope) {
-  auto who = ctx.auth->Authenticate(call.req, txn);
+  auto who = AuthenticateSwift(ctx, call.req, txn);
   if (!who.ok()) return who.status();
   const std::string& account = call.params[0];
   if (account.size() > kMaxAccountNameLength) {

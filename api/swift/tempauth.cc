@@ -1,12 +1,26 @@
 // TempAuth v1 and /info (see tempauth.h).
 #include "api/swift/tempauth.h"
 
+#include <boost/json.hpp>
+#include <chrono>
+
 #include "api/auth.h"
 #include "api/swift/account_meta.h"
 #include "api/swift/swift_http.h"
+#include "api/write_path.h"
+#include "storage/keys.h"
+#include "storage/records.h"
 
 namespace meridian::api::swift {
+namespace json = boost::json;
 namespace {
+
+constexpr std::string_view kTokenPrefix = "mst_";
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
 
 std::string HeaderOr(const Request& req, std::string_view first, std::string_view second) {
   for (std::string_view name : {first, second}) {
@@ -55,16 +69,52 @@ boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
     }
     if (!allowed) co_return Unauthorized(trans_id);
   }
+  // A fresh token per authentication; only its hash is stored, next to the key's hash.
+  const std::string token = NewSecret(kTokenPrefix);
+  const uint64_t ttl_s = ctx.swift_token_ttl_s;
+  storage::WriteBatch batch;
+  batch.Put(storage::DataKey(storage::kSystemTenant, kSwiftTokensNs, Sha256Hex(token)),
+            json::serialize(json::object{{"key_sha256", Sha256Hex(key)},
+                                         {"organization_id", org_id},
+                                         {"expires_ms", WallMs() + int64_t(ttl_s) * 1000}}));
+  auto committed = co_await CommitAndWait(ctx, std::move(batch), WriteConsistency{});
+  if (!committed.ok()) {
+    co_return PlainError(HttpStatusOf(committed.status()), PublicMessage(committed.status()),
+                         trans_id);
+  }
   std::string host = "localhost";
   if (auto it = call.req.find(http::field::host); it != call.req.end() && !it->value().empty()) {
     host = std::string(it->value());
   }
   Response res = MakeResponse(http::status::ok, "", "text/html; charset=UTF-8");
-  res.set("X-Auth-Token", key);
-  res.set("X-Storage-Token", key);
+  res.set("X-Auth-Token", token);
+  res.set("X-Storage-Token", token);
+  res.set("X-Auth-Token-Expires", std::to_string(ttl_s));
   res.set("X-Storage-Url", "http://" + host + "/v1/AUTH_" + org_id);
   SetTransId(res, trans_id);
   co_return res;
+}
+
+Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
+                                    const storage::Txn& txn) {
+  auto presented = req.find("X-Auth-Token");
+  if (presented == req.end() || !presented->value().starts_with(kTokenPrefix)) {
+    return ctx.auth->Authenticate(req, txn);
+  }
+  auto record = storage::GetLiveRecord(
+      txn, storage::DataKey(storage::kSystemTenant, kSwiftTokensNs, Sha256Hex(presented->value())));
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return Status::Unauthenticated("invalid token");
+  boost::system::error_code ec;
+  json::value doc = json::parse((*record)->value(), ec);
+  const json::object* obj = !ec && doc.is_object() ? &doc.as_object() : nullptr;
+  const json::value* key = obj ? obj->if_contains("key_sha256") : nullptr;
+  const json::value* expires = obj ? obj->if_contains("expires_ms") : nullptr;
+  if (!key || !key->is_string() || !expires || !expires->is_int64()) {
+    return Status::Corruption("undecodable Swift token record");
+  }
+  if (expires->as_int64() <= WallMs()) return Status::Unauthenticated("token expired");
+  return ctx.auth->AuthenticateHash(std::string(key->as_string()), txn);
 }
 
 Response Info(const Call& call) {

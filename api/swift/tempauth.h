@@ -1,19 +1,33 @@
-// Swift's TempAuth v1 token endpoint (`GET /auth/v1.0`) over Meridian API keys, and the
-// unauthenticated `GET /info` capabilities document. The token handed out is the API key
-// itself; X-Auth-User names the organization. Stateless; thread-safe.
+// Swift's TempAuth v1 token endpoint (`GET /auth/v1.0`) over Meridian API keys, the tokens it
+// issues, and the unauthenticated `GET /info` capabilities document. X-Auth-User names the
+// organization, X-Auth-Key is an API key; each authentication gets a fresh random token that
+// lives ApiContext::swift_token_ttl_s and dies with its key. Tokens are stored only as SHA-256
+// hashes in the system tenant, so they replicate and every node accepts them (docs/swift.md).
+// Thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 
 #include "api/api_context.h"
 #include "api/router.h"
+#include "storage/lmdb_env.h"
 
 namespace meridian::api::swift {
 
+// System-tenant namespace of tokens; name: hex sha256 of the token.
+inline constexpr std::string_view kSwiftTokensNs = "swift_tokens";
+
 // X-Auth-User (or X-Storage-User) "<org_id>:<any user>" (or "AUTH_<org_id>:...") and
 // X-Auth-Key (or X-Storage-Pass) an API key of that organization (or the operator's key):
-// 200 with X-Auth-Token, X-Storage-Token and X-Storage-Url; anything else 401.
+// 200 with a new X-Auth-Token (= X-Storage-Token), X-Auth-Token-Expires (seconds) and
+// X-Storage-Url, once the token is committed (local_region); anything else 401.
 boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call);
+
+// Who sends a Swift request: an X-Auth-Token issued by GetToken resolves to the key it was
+// issued for (Unauthenticated once expired, unknown, or the key is revoked); any other
+// credential is an API key, checked as every dialect checks one.
+Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
+                                    const storage::Txn& txn);
 
 // 200 with Swift's constraint values, as `swift capabilities` reads them.
 Response Info(const Call& call);

@@ -14,15 +14,35 @@ namespace meridian::replication {
 namespace asio = boost::asio;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-asio::awaitable<Result<pb::Frame>> ReadFrame(asio::ip::tcp::socket& socket) {
+PeerStream::PeerStream(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
+    : context_(std::move(tls)), stream_(std::move(socket)) {
+  if (context_) {
+    asio::ip::tcp::socket tcp = std::move(std::get<asio::ip::tcp::socket>(stream_));
+    stream_.emplace<TlsStream>(std::move(tcp), *context_);
+  }
+}
+
+asio::ip::tcp::socket& PeerStream::socket() {
+  if (auto* tls = this->tls()) return tls->next_layer();
+  return std::get<asio::ip::tcp::socket>(stream_);
+}
+
+namespace {
+asio::awaitable<std::tuple<boost::system::error_code, size_t>> ReadExactly(
+    PeerStream& stream, asio::mutable_buffer buffer) {
+  return stream.Visit([&](auto& s) { return asio::async_read(s, buffer, kNoThrow); });
+}
+}  // namespace
+
+asio::awaitable<Result<pb::Frame>> ReadFrame(PeerStream& stream) {
   unsigned char header[4];
-  auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
+  auto [ec, n] = co_await ReadExactly(stream, asio::buffer(header));
   if (ec) co_return Status::Unavailable("link read: " + ec.message());
   const uint32_t length = (uint32_t{header[0]} << 24) | (uint32_t{header[1]} << 16) |
                           (uint32_t{header[2]} << 8) | uint32_t{header[3]};
   if (length > kMaxFrameBytes) co_return Status::Corruption("oversized replication frame");
   std::string body(length, '\0');
-  std::tie(ec, n) = co_await asio::async_read(socket, asio::buffer(body), kNoThrow);
+  std::tie(ec, n) = co_await ReadExactly(stream, asio::buffer(body));
   if (ec) co_return Status::Unavailable("link read: " + ec.message());
   pb::Frame frame;
   if (!frame.ParseFromString(body)) co_return Status::Corruption("undecodable replication frame");
@@ -45,8 +65,9 @@ std::string EncodeFrame(pb::Frame& frame) {
   return out + body;
 }
 
-asio::awaitable<Status> WriteBytes(asio::ip::tcp::socket& socket, const std::string& bytes) {
-  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(bytes), kNoThrow);
+asio::awaitable<Status> WriteBytes(PeerStream& stream, const std::string& bytes) {
+  auto [ec, n] = co_await stream.Visit(
+      [&](auto& s) { return asio::async_write(s, asio::buffer(bytes), kNoThrow); });
   if (ec) co_return Status::Unavailable("link write: " + ec.message());
   co_return Status::Ok();
 }

@@ -1,4 +1,4 @@
-// One replication TCP connection as the service's strand sees it: the socket, a queue of
+// One replication connection as the service's strand sees it: the stream (TCP or TLS), a queue of
 // encoded frames with one write in flight, and who is on the other end. Private to
 // replication/net; touched only on the service's strand.
 #pragma once
@@ -13,15 +13,16 @@
 namespace meridian::replication {
 
 struct ReplicationService::Link {
-  explicit Link(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+  Link(boost::asio::ip::tcp::socket s, std::shared_ptr<boost::asio::ssl::context> tls)
+      : stream(std::move(s), std::move(tls)) {}
   void Close() {
     open = false;
     ready = false;
     boost::system::error_code ec;
-    socket.close(ec);
+    stream.socket().close(ec);
   }
 
-  boost::asio::ip::tcp::socket socket;
+  PeerStream stream;
   std::string peer;    // node id of the other end
   std::string origin;  // inbound links: the dialer's origin id
   std::deque<std::string> queue;

@@ -14,6 +14,7 @@
 
 namespace meridian::replication {
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -28,6 +29,11 @@ Status SplitHostPort(const std::string& text, std::string& host, uint16_t& port)
   if (value < 0 || value > 65535) return Status::InvalidArgument("bad port: " + text);
   port = static_cast<uint16_t>(value);
   return Status::Ok();
+}
+std::string RemoteAddress(PeerStream& stream) {
+  boost::system::error_code ec;
+  auto remote = stream.socket().remote_endpoint(ec);
+  return ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
 }
 }  // namespace
 
@@ -58,7 +64,7 @@ void ReplicationService::Send(const std::shared_ptr<Link>& link, std::string byt
 asio::awaitable<void> ReplicationService::WriteLoop(std::shared_ptr<Link> link) {
   // One write in flight; a frame leaves the queue only when written.
   while (link->open && !link->queue.empty()) {
-    Status st = co_await WriteBytes(link->socket, link->queue.front());
+    Status st = co_await WriteBytes(link->stream, link->queue.front());
     if (!st.ok()) {
       link->Close();
       break;
@@ -69,8 +75,26 @@ asio::awaitable<void> ReplicationService::WriteLoop(std::shared_ptr<Link> link) 
   link->writing = false;
 }
 
+asio::awaitable<Status> ReplicationService::SecureLink(Link& link, bool client) {
+  PeerStream::TlsStream* tls = link.stream.tls();
+  if (tls == nullptr) co_return Status::Ok();
+  auto [ec] = co_await tls->async_handshake(
+      client ? ssl::stream_base::client : ssl::stream_base::server, kNoThrow);
+  if (!ec) co_return Status::Ok();
+  // Refusals (TLS errors, a rejected certificate) are logged; a dropped connection is not.
+  const bool refused = ec.category() == asio::error::get_ssl_category() ||
+                       SSL_get_verify_result(tls->native_handle()) != X509_V_OK;
+  if (refused) {
+    log::Warn("peer_tls_refused", std::string("dir=") + (client ? "out" : "in") +
+                                      " remote=" + RemoteAddress(link.stream) + " reason=\"" +
+                                      HandshakeFailure(tls->native_handle(), ec) + "\"");
+  }
+  if (refused) co_return Status::PermissionDenied("TLS handshake: " + ec.message());
+  co_return Status::Unavailable("TLS handshake: " + ec.message());
+}
+
 asio::awaitable<Status> ReplicationService::Handshake(Link& link, const PeerAddress& peer) {
-  auto challenge = co_await ReadFrame(link.socket);
+  auto challenge = co_await ReadFrame(link.stream);
   if (!challenge.ok()) co_return challenge.status();
   if (!challenge->has_challenge() || challenge->challenge().node_id() != peer.node_id) {
     co_return Status::PermissionDenied("unexpected peer at " + peer.dial);
@@ -83,9 +107,9 @@ asio::awaitable<Status> ReplicationService::Handshake(Link& link, const PeerAddr
   h->set_nonce(nonce);
   h->set_mac(Mac(options_.secret, {"hello", challenge->challenge().nonce(), options_.node_id,
                                    store_->origin_id()}));
-  Status sent = co_await WriteBytes(link.socket, EncodeFrame(hello));
+  Status sent = co_await WriteBytes(link.stream, EncodeFrame(hello));
   if (!sent.ok()) co_return sent;
-  auto welcome = co_await ReadFrame(link.socket);
+  auto welcome = co_await ReadFrame(link.stream);
   if (!welcome.ok()) co_return welcome.status();
   if (!welcome->has_welcome() ||
       !SameMac(welcome->welcome().mac(), Mac(options_.secret, {"welcome", nonce, peer.node_id}))) {
@@ -102,11 +126,11 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
   asio::steady_timer backoff(strand_);
   auto delay = std::chrono::milliseconds(50);
   while (!stopping_) {
-    auto link = std::make_shared<Link>(tcp::socket(strand_));
+    auto link = std::make_shared<Link>(tcp::socket(strand_), tls_);
     link->peer = peer.node_id;
     boost::system::error_code ec;
     tcp::endpoint endpoint(asio::ip::make_address(host, ec), port);
-    if (!ec) std::tie(ec) = co_await link->socket.async_connect(endpoint, kNoThrow);
+    if (!ec) std::tie(ec) = co_await link->stream.socket().async_connect(endpoint, kNoThrow);
     if (!ec && !stopping_) {
       outbound_[peer.node_id] = link;
       link->last_rx_ms = NowMs();
@@ -115,8 +139,16 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
       watchdog.async_wait([link](boost::system::error_code e) {
         if (!e && !link->ready) link->Close();
       });
-      link->socket.set_option(tcp::no_delay(true), ec);
-      Status st = co_await Handshake(*link, peer);
+      link->stream.socket().set_option(tcp::no_delay(true), ec);
+      Status st = co_await SecureLink(*link, /*client=*/true);
+      if (st.ok() && link->stream.tls()) {
+        st = CheckPeerName(link->stream.tls()->native_handle(), peer.node_id);
+        if (!st.ok()) {
+          log::Warn("peer_tls_refused", "peer=" + peer.node_id + " dir=out addr=" + peer.dial +
+                                            " reason=\"" + st.message() + "\"");
+        }
+      }
+      if (st.ok()) st = co_await Handshake(*link, peer);
       watchdog.cancel();
       if (st.ok() && link->open) {
         link->ready = true;
@@ -124,7 +156,7 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
         log::Info("peer_connected", "peer=" + peer.node_id + " dir=out addr=" + peer.dial);
         Process();
         while (link->open) {  // acks until the link breaks
-          auto frame = co_await ReadFrame(link->socket);
+          auto frame = co_await ReadFrame(link->stream);
           if (!frame.ok() || !frame->has_ack()) break;
           link->last_rx_ms = NowMs();
           core_->Step(peer.node_id, AckMsg{frame->ack().applied_seq()}, NowMs());
@@ -157,21 +189,25 @@ asio::awaitable<void> ReplicationService::AcceptLoop() {
 asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);  // acks are small: never hold one back (Nagle)
-  auto link = std::make_shared<Link>(std::move(socket));
+  auto link = std::make_shared<Link>(std::move(socket), tls_);
   link->last_rx_ms = NowMs();
-  asio::steady_timer watchdog(strand_);
+  asio::steady_timer watchdog(strand_);  // also bounds a stalled TLS handshake
   watchdog.expires_after(std::chrono::seconds(5));
   watchdog.async_wait([link](boost::system::error_code e) {
     if (!e && !link->ready) link->Close();
   });
+  if (!(co_await SecureLink(*link, /*client=*/false)).ok()) {
+    link->Close();
+    co_return;
+  }
   pb::Frame challenge;
   const std::string nonce = RandomNonce();
   challenge.mutable_challenge()->set_node_id(options_.node_id);
   challenge.mutable_challenge()->set_nonce(nonce);
-  Status st = co_await WriteBytes(link->socket, EncodeFrame(challenge));
+  Status st = co_await WriteBytes(link->stream, EncodeFrame(challenge));
   // No co_await inside ?: — GCC 12 miscompiles temporaries there.
   Result<pb::Frame> hello = st;
-  if (st.ok()) hello = co_await ReadFrame(link->socket);
+  if (st.ok()) hello = co_await ReadFrame(link->stream);
   const PeerAddress* peer = nullptr;
   if (hello.ok() && hello->has_hello()) {
     for (const auto& p : options_.peers) {
@@ -182,14 +218,21 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
                                   Mac(options_.secret, {"hello", nonce, hello->hello().node_id(),
                                                         hello->hello().origin_id()}))) {
     if (hello.ok()) {
-      boost::system::error_code ec;
-      auto remote = link->socket.remote_endpoint(ec);
-      log::Warn("peer_rejected", "reason=authentication remote=" +
-                                     (ec ? std::string("?") : remote.address().to_string()) +
+      log::Warn("peer_rejected", "reason=authentication remote=" + RemoteAddress(link->stream) +
                                      " claimed=" + (hello->has_hello() ? hello->hello().node_id() : ""));
     }
     link->Close();
     co_return;
+  }
+  if (auto* tls = link->stream.tls()) {
+    // The certificate must name the node the (authenticated) hello claims to be.
+    Status named = CheckPeerName(tls->native_handle(), peer->node_id);
+    if (!named.ok()) {
+      log::Warn("peer_tls_refused", "dir=in remote=" + RemoteAddress(link->stream) + " claimed=" +
+                                        peer->node_id + " reason=\"" + named.message() + "\"");
+      link->Close();
+      co_return;
+    }
   }
   const std::string origin = hello->hello().origin_id();
   link->peer = peer->node_id;
@@ -207,7 +250,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   Send(link, EncodeFrame(welcome));
   log::Info("peer_connected", "peer=" + peer->node_id + " dir=in origin=" + origin);
   while (link->open) {
-    auto frame = co_await ReadFrame(link->socket);
+    auto frame = co_await ReadFrame(link->stream);
     if (!frame.ok()) break;
     link->last_rx_ms = NowMs();
     if (frame->has_entries()) {

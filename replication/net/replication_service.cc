@@ -66,6 +66,14 @@ uint64_t ReplicationService::NowMs() const {
 }
 
 Status ReplicationService::Start() {
+  if (options_.tls.enabled()) {
+    auto tls = LoadPeerTlsContext(options_.tls);
+    if (!tls.ok()) return tls.status();
+    tls_ = std::move(*tls);
+  } else if (!options_.peers.empty()) {
+    log::Warn("peer_links_unencrypted",
+              "reason=\"peer_tls is not configured: replication links are plaintext TCP\"");
+  }
   log_ = std::make_unique<LogSource>(store_);
   PersistedState state;
   state.last_seq = store_->writer().committed_seq();
@@ -87,6 +95,18 @@ Status ReplicationService::Start() {
     for (const auto& peer : options_.peers) asio::co_spawn(strand_, Dial(peer), asio::detached);
   }
   asio::co_spawn(strand_, TickLoop(), asio::detached);
+  return Status::Ok();
+}
+
+Status ReplicationService::ReloadTls() {
+  if (!options_.tls.enabled()) return Status::Ok();
+  auto tls = LoadPeerTlsContext(options_.tls);
+  if (!tls.ok()) {
+    log::Error("peer_tls_reload_failed", "keeping=previous status=\"" + tls.status().ToString() + "\"");
+    return tls.status();
+  }
+  asio::post(strand_, [this, tls = std::move(*tls)] { tls_ = tls; });
+  log::Info("peer_tls_reloaded", "cert=" + options_.tls.cert_file);
   return Status::Ok();
 }
 

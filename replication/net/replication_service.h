@@ -20,6 +20,7 @@
 #include "replication/consistency_gate.h"
 #include "replication/core/replicator.h"
 #include "replication/net/framing.h"
+#include "replication/net/peer_tls.h"
 #include "storage/store.h"
 
 namespace meridian::replication {
@@ -36,6 +37,9 @@ struct ReplicationOptions {
   std::string listen;  // HOST:PORT of this node's replication listener ("" with no peers)
   std::string secret;  // the cluster secret both ends prove knowledge of
   std::vector<PeerAddress> peers;
+  // Set (ca_file non-empty): every link is TLS 1.3 with mutual certificate checks, and the
+  // HMAC handshake runs inside it; unset: plaintext links, as before.
+  PeerTlsFiles tls;
   ReplicatorOptions core;
   uint64_t truncate_every_entries = 4096;  // batch log truncation to keep it off the hot path
   // How often tombstones every node holds are collected, and an idle node logs a clock entry
@@ -50,8 +54,12 @@ class ReplicationService {
                      ReplicationOptions options);
   ~ReplicationService();
 
-  // Binds the replication listener and starts the dialers and the tick timer.
+  // Loads the TLS material (if any), binds the replication listener and starts the dialers and
+  // the tick timer.
   Status Start();
+  // Reloads the TLS material from its files: links made after the swap use it, open ones keep
+  // theirs. On failure the old material stays and the error is returned (and logged).
+  Status ReloadTls();
   // Closes every link and stops the timer; safe to call from any thread.
   void Stop();
   // This node committed its own log up to `seq` (from the writer thread).
@@ -60,7 +68,7 @@ class ReplicationService {
   boost::asio::awaitable<std::string> StatusJson();
 
  private:
-  struct Link;     // a TCP connection of a peer, either direction
+  struct Link;     // a TCP or TLS connection of a peer, either direction
   class LogSource;
 
   uint64_t NowMs() const;
@@ -73,6 +81,9 @@ class ReplicationService {
   boost::asio::awaitable<void> TickLoop();
   boost::asio::awaitable<void> StreamSnapshot(std::string peer);
   boost::asio::awaitable<Status> Handshake(Link& link, const PeerAddress& peer);
+  // The TLS handshake of a link (no-op on plaintext); PermissionDenied with the reason when the
+  // peer or its certificate is refused.
+  boost::asio::awaitable<Status> SecureLink(Link& link, bool client);
   void ApplyEntries(ApplyBatch batch);
   void Truncate(uint64_t upto, bool force);
   void CollectGarbage();
@@ -85,6 +96,7 @@ class ReplicationService {
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer tick_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // current material; null: plaintext
   std::unique_ptr<LogSource> log_;
   std::unique_ptr<Replicator> core_;
   bool stopping_ = false;

@@ -234,11 +234,15 @@ testing::AssertionResult Cluster::WriteConfig() {
     for (int j = 0; j < size(); ++j) {
       if (j != i) via[Id(j)] = Loopback(via_[i][j]);
     }
-    entries.push_back(json::object{{"id", Id(i)},
-                                   {"region", RegionName(region_of_[i])},
-                                   {"api", "127.0.0.1:0"},  // NodeProcess passes --listen
-                                   {"replication", Loopback(replication_ports_[i])},
-                                   {"peers_via", std::move(via)}});
+    json::object entry{{"id", Id(i)},
+                       {"region", RegionName(region_of_[i])},
+                       {"api", "127.0.0.1:0"},  // NodeProcess passes --listen
+                       {"replication", Loopback(replication_ports_[i])},
+                       {"peers_via", std::move(via)}};
+    if (i < static_cast<int>(spec_.node_fields.size())) {
+      for (const auto& [key, value] : spec_.node_fields[i]) entry[key] = value;
+    }
+    entries.push_back(std::move(entry));
   }
   json::object config{{"cluster_secret", spec_.cluster_secret},
                       {"admin_token", spec_.admin_token},
@@ -247,6 +251,7 @@ testing::AssertionResult Cluster::WriteConfig() {
   if (spec_.max_log_entries > 0) replication["max_log_entries"] = spec_.max_log_entries;
   if (spec_.gc_interval_ms > 0) replication["gc_interval_ms"] = spec_.gc_interval_ms;
   if (!replication.empty()) config["replication"] = std::move(replication);
+  for (const auto& [key, value] : spec_.extra_fields) config[key] = value;
   config_path_ = dir_->path() + "/cluster.json";
   std::ofstream out(config_path_);
   out << json::serialize(config) << "\n";

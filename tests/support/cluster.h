@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
@@ -35,6 +36,10 @@ struct ClusterSpec {
   uint64_t proxy_seed = 1;
   std::string admin_token = "meridian-cluster-harness-admin-4b9e17";
   std::string cluster_secret = "cluster-harness-secret-8c3f0d5a91e2";
+  // Merged into the cluster file: extra top-level keys (e.g. "peer_tls"), and node_fields[i]'s
+  // keys into node i's entry (e.g. "cert_file").
+  boost::json::object extra_fields = {};
+  std::vector<boost::json::object> node_fields = {};
 };
 
 // Polls `done` every `every` until it holds, at most `limit` (and at most 100000 times).
@@ -61,6 +66,8 @@ class Cluster {
   std::string RegionName(int r) const { return "r" + std::to_string(r + 1); }
   std::vector<int> NodesIn(int region) const;
   const std::string& dir() const { return dir_->path(); }
+  // The port node i's replication listener binds (not the proxy's).
+  uint16_t ReplicationPort(int i) const { return replication_ports_.at(i); }
   const std::string& config_path() const { return config_path_; }
   const std::string& admin_token() const { return spec_.admin_token; }
   Headers AdminAuth() const { return BearerAuthHeader(spec_.admin_token); }

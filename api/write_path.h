@@ -44,8 +44,9 @@ boost::asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const 
 // The order of every handler with a Meridian-Min-Commit-Token: `authorize` runs on a snapshot
 // of this node first, and its refusal (401 no or unknown key, 403, 400) is returned at once, so
 // a stranger never waits; NotFound (an organization not here yet) does not stop the wait,
-// since the token's write may create it. Then the token wait. Without the header OK at once and `authorize` is not run (the
-// handler authorizes on its own snapshot, as it must after the wait anyway).
+// since the token's write may create it. Then the token wait. Without the header OK at once and
+// `authorize` is not run (the handler authorizes on its own snapshot, as it must after the wait
+// anyway).
 using AuthorizeFn = std::function<Status(const storage::Txn&)>;
 // `authorize` is used before the first suspension only; name it (GCC 12 and temporaries in a
 // co_await expression).

@@ -55,11 +55,11 @@ class ConsistencyGate {
 
   const Quorum quorum_;
   mutable std::mutex mu_;
-  std::map<std::string, uint64_t> durable_;      // GUARDED_BY(mu_) node -> own log position
-  std::map<std::string, uint64_t> stable_;       // GUARDED_BY(mu_) origin -> on every node
-  std::map<std::string, std::string> node_of_;   // GUARDED_BY(mu_) origin -> node id
-  std::map<WaitId, Waiter> waiters_;             // GUARDED_BY(mu_)
-  WaitId next_id_ = 1;                           // GUARDED_BY(mu_)
+  std::map<std::string, uint64_t> durable_;     // GUARDED_BY(mu_) node -> own log position
+  std::map<std::string, uint64_t> stable_;      // GUARDED_BY(mu_) origin -> on every node
+  std::map<std::string, std::string> node_of_;  // GUARDED_BY(mu_) origin -> node id
+  std::map<WaitId, Waiter> waiters_;            // GUARDED_BY(mu_)
+  WaitId next_id_ = 1;                          // GUARDED_BY(mu_)
 };
 
 }  // namespace meridian::replication

@@ -196,8 +196,8 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
 }
 
 Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
-                          const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq, Hlc hlc,
-                          uint64_t now_ms, CommitInfo& info) {
+                          const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq,
+                          Hlc hlc, uint64_t now_ms, CommitInfo& info) {
   // Resolve the ordered mutations to one final state per key (nullopt = delete), so the log
   // entry names each key once and replicas can apply it with a strict LWW comparison.
   // Values are copied, not moved: a group that fails as too big is retried batch by batch.

@@ -188,7 +188,8 @@ asio::awaitable<Response> PostAccount(const ApiContext& ctx, Call& call) {
     batch = UpdateBatch(account->org_id, *update);
   }  // the read transaction ends before waiting on the writer
   auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok()) co_return WithCommitToken(Error(committed.status, trans_id, call), committed);
+  if (!committed.ok())
+    co_return WithCommitToken(Error(committed.status, trans_id, call), committed);
   Response res = NoContent(trans_id);
   SetCommitToken(res, committed);
   co_return res;

@@ -102,9 +102,9 @@ TEST_F(ConsistencyExactTest, RetriedNoOpWritesWaitForTheStateTheyFound) {
   ASSERT_EQ(prop.status, 201) << prop.body;
   const std::string prop_id = std::string(prop.Json().at("id").as_string());
   const std::string attr = "/v2/objects/people/attributes/exact";
-  Response created = Send(0, V::post, "/v2/objects/people/attributes",
-                          With(Bearer(), AllRegions(10)),
-                          R"({"data":{"title":"Exact","description":null,"api_slug":"exact",
+  Response created =
+      Send(0, V::post, "/v2/objects/people/attributes", With(Bearer(), AllRegions(10)),
+           R"({"data":{"title":"Exact","description":null,"api_slug":"exact",
                               "type":"text","is_required":false,"is_unique":false,
                               "is_multiselect":false,"config":{}}})");
   ASSERT_EQ(created.status, 200) << created.body;
@@ -128,9 +128,9 @@ TEST_F(ConsistencyExactTest, RetriedNoOpWritesWaitForTheStateTheyFound) {
     SCOPED_TRACE("Swift X-Remove-Account-Meta");
     ExpectNoOpRetryWaits(
         [&] {
-          return Send(0, V::post, account,
-                      With({{"X-Auth-Token", key_}, {"X-Remove-Account-Meta-Color", "x"}},
-                           AllRegions()));
+          return Send(
+              0, V::post, account,
+              With({{"X-Auth-Token", key_}, {"X-Remove-Account-Meta-Color", "x"}}, AllRegions()));
         },
         204);
   }
@@ -209,9 +209,10 @@ TEST_F(ConsistencyExactTest, WritesWaitForTheirMinCommitTokenFirst) {
                  With({{"X-Auth-Token", key_}, {"X-Account-Meta-A", "1"}}, far))
                 .status,
             408);
-  EXPECT_EQ(Send(0, V::post, "/management/v1/metadata/k", With(Bearer(), far), R"({"value":"dg=="})")
-                .status,
-            408);
+  EXPECT_EQ(
+      Send(0, V::post, "/management/v1/metadata/k", With(Bearer(), far), R"({"value":"dg=="})")
+          .status,
+      408);
   EXPECT_EQ(Send(0, V::post, kProps, With(Bearer(), far),
                  R"({"label":"L","data_type":"text","export_alias":"alias3"})")
                 .status,
@@ -250,10 +251,10 @@ TEST_F(ConsistencyExactTest, StrangersAreRefusedBeforeAnyTokenWait) {
       {V::get, "/admin/v1/organizations", ""},
   };
   for (const auto& c : cases) {
-    for (const Headers& who : {Headers{{"SlashID-OrgID", org_}},
-                               Headers{{"Authorization", "Bearer not-a-key"},
-                                       {"X-Auth-Token", "not-a-key"},
-                                       {"SlashID-OrgID", org_}}}) {
+    for (const Headers& who :
+         {Headers{{"SlashID-OrgID", org_}}, Headers{{"Authorization", "Bearer not-a-key"},
+                                                    {"X-Auth-Token", "not-a-key"},
+                                                    {"SlashID-OrgID", org_}}}) {
       SCOPED_TRACE(std::string(http::to_string(c.method)) + " " + c.target +
                    (who.size() == 1 ? " without a key" : " with an unknown key"));
       const auto started = Clock::now();

@@ -6,7 +6,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace meridian::api {
 namespace asio = boost::asio;
@@ -46,13 +49,29 @@ asio::awaitable<bool> WaitFor(
   co_return state->done;
 }
 
+// Waits until write (origin, seq) satisfies `level` or `deadline`; this node's own log through
+// the gate's durable positions, another origin's through what the gate knows of it.
+asio::awaitable<bool> AwaitWrite(const ApiContext& ctx, const std::string& origin, uint64_t seq,
+                                 replication::ConsistencyLevel level,
+                                 std::chrono::steady_clock::time_point deadline) {
+  const bool own = origin == ctx.store->origin_id();
+  // Named, not a temporary inside the co_await: GCC 12 may destroy such temporaries twice.
+  auto arm_gate = [&](std::function<void()> fire) {
+    auto id = own ? ctx.gate->Wait(seq, level, std::move(fire))
+                  : ctx.gate->WaitRemote(origin, seq, level, std::move(fire));
+    return std::function<bool()>([gate = ctx.gate, id] { return id != 0 && gate->Cancel(id); });
+  };
+  co_return co_await WaitFor(deadline, arm_gate);
+}
+
 }  // namespace
 
-asio::awaitable<Result<storage::CommitInfo>> CommitAndWait(const ApiContext& ctx,
-                                                           storage::WriteBatch batch,
-                                                           WriteConsistency consistency) {
+asio::awaitable<WriteResult> CommitAndWait(const ApiContext& ctx, storage::WriteBatch batch,
+                                           WriteConsistency consistency) {
   if (ctx.writes_paused != nullptr && ctx.writes_paused->load()) {
-    co_return Status::Unavailable("the node is drained and accepts no writes; use another region");
+    co_return WriteResult{
+        Status::Unavailable("the node is drained and accepts no writes; use another region"), {},
+        {}};
   }
   const auto deadline = std::chrono::steady_clock::now() + consistency.timeout;
   auto state = std::make_shared<Rendezvous>(co_await asio::this_coro::executor);
@@ -68,22 +87,31 @@ asio::awaitable<Result<storage::CommitInfo>> CommitAndWait(const ApiContext& ctx
     });
   });
   while (!state->done) co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (!state->result.ok() || !state->result->logged) co_return state->result;
-
-  const uint64_t seq = state->result->seq;
-  // Named, not a temporary inside the co_await: GCC 12 may destroy such temporaries twice.
-  auto arm_gate = [&](std::function<void()> fire) {
-    auto id = ctx.gate->Wait(seq, consistency.level, std::move(fire));
-    return std::function<bool()>([gate = ctx.gate, id] { return id != 0 && gate->Cancel(id); });
-  };
-  bool reached = co_await WaitFor(deadline, arm_gate);
-  if (!reached) {
-    ctx.metrics->consistency_timeouts.fetch_add(1, std::memory_order_relaxed);
-    co_return Status::Timeout(
-        "the requested consistency level was not reached in time; the write is kept and will "
-        "still be replicated");
+  WriteResult out;
+  if (!state->result.ok()) {
+    out.status = state->result.status();
+    co_return out;
   }
-  co_return state->result;
+  const storage::CommitInfo& info = *state->result;
+  out.commit = info;
+  const std::string& self = ctx.store->origin_id();
+  // What the answer rests on: the write itself (its seq implies every earlier own write) and
+  // the writes that set the keys it left unchanged. A batch that changed nothing and found
+  // nothing rests on nothing.
+  std::map<std::string, uint64_t> rests_on = info.observed;
+  if (info.logged) rests_on[self] = info.seq;
+  for (const auto& [origin, seq] : rests_on) {
+    if (!co_await AwaitWrite(ctx, origin, seq, consistency.level, deadline)) {
+      ctx.metrics->consistency_timeouts.fetch_add(1, std::memory_order_relaxed);
+      out.status = Status::Timeout(
+          "the requested consistency level was not reached in time; the write is kept and will "
+          "still be replicated");
+      break;
+    }
+  }
+  out.token.assign(rests_on.begin(), rests_on.end());
+  if (out.token.empty()) out.token.emplace_back(self, info.seq);
+  co_return out;
 }
 
 asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request& req) {
@@ -102,13 +130,45 @@ asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request
           [store = ctx.store, id] { return id != 0 && store->applied().Cancel(id); });
     };
     bool reached = co_await WaitFor(deadline, arm_applied);
-    if (!reached) co_return Status::Timeout("this node has not yet applied the commit token");
+    if (!reached) {
+      co_return Status::Timeout(
+          "this node has not yet applied the Meridian-Min-Commit-Token; nothing was done");
+    }
   }
   co_return Status::Ok();
 }
 
-void SetCommitToken(Response& res, const ApiContext& ctx, const storage::CommitInfo& info) {
-  res.set(kCommitTokenHeader, FormatCommitToken({{ctx.store->origin_id(), info.seq}}));
+asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Request& req,
+                                                const AuthorizeFn& authorize) {
+  if (req.find(kMinCommitTokenHeader) == req.end()) co_return Status::Ok();
+  {
+    auto txn = ctx.store->Read();
+    if (!txn.ok()) co_return txn.status();
+    // NotFound waits: what the caller names may be created by the very write the token names
+    // (the handler checks again after the wait). Who the caller is and what it may do cannot.
+    Status allowed = authorize(*txn);
+    if (!allowed.ok() && !allowed.IsNotFound()) co_return allowed;
+  }  // no read transaction across the wait
+  co_return co_await AwaitMinCommitToken(ctx, req);
+}
+
+void SetCommitToken(Response& res, const WriteResult& result) {
+  if (!result.token.empty()) res.set(kCommitTokenHeader, FormatCommitToken(result.token));
+}
+
+Response WithCommitToken(Response res, const WriteResult& result) {
+  SetCommitToken(res, result);
+  return res;
+}
+
+Response WithErrorField(Response res, std::string_view name, boost::json::value value) {
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(res.body(), ec);
+  if (ec || !body.is_object()) return res;
+  body.as_object()[name] = std::move(value);
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
 }
 
 }  // namespace meridian::api

@@ -1,10 +1,14 @@
 // The one write path of every dialect: submit a batch to the group-commit writer without
 // blocking the I/O thread, then wait for the requested consistency level under the request's
-// own timer (408 = Status Timeout; the write is kept). Also the read-side wait for a
-// Meridian-Min-Commit-Token. Coroutines run on the calling session's executor.
+// own timer (408 = Status Timeout; the write is kept). Also the wait for a
+// Meridian-Min-Commit-Token, which every handler, read or write, runs after authorization and
+// before it reads. Coroutines run on the calling session's executor.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <functional>
+#include <optional>
 
 #include "api/api_context.h"
 #include "api/consistency.h"
@@ -12,18 +16,50 @@
 
 namespace meridian::api {
 
-// Commits `batch` (fsync'd when this returns OK) and waits for `consistency`. Errors: the
-// batch's precondition Status; ResourceExhausted (map full); Unavailable (shutting down, drained,
-// or a failed store); Timeout (committed, level not reached in time).
-boost::asio::awaitable<Result<storage::CommitInfo>> CommitAndWait(
-    const ApiContext& ctx, storage::WriteBatch batch, WriteConsistency consistency);
+// The outcome of CommitAndWait.
+struct WriteResult {
+  // OK; Timeout: committed (fsync'd, kept, still replicating) but the level was not reached in
+  // time; anything else: nothing was committed (the batch's precondition Status,
+  // ResourceExhausted for a full map, Unavailable when shutting down, drained
+  // or after a store failure).
+  Status status;
+  std::optional<storage::CommitInfo> commit;  // set when committed (OK or Timeout)
+  // The answer's Meridian-Commit-Token: this write, plus the writes it found and rests on (for a
+  // batch that changed nothing, only those). Empty when nothing was committed.
+  CommitToken token;
+  bool ok() const { return status.ok(); }
+};
+
+// Commits `batch` and waits until what the answer rests on has reached `consistency`: the new
+// write, and the writes that set the keys it found unchanged (CommitInfo::observed), so a
+// retried delete or an update that changes nothing is not confirmed before the state it found
+// has travelled as far as asked.
+boost::asio::awaitable<WriteResult> CommitAndWait(const ApiContext& ctx, storage::WriteBatch batch,
+                                                  WriteConsistency consistency);
 
 // OK at once without a Meridian-Min-Commit-Token header; otherwise waits until this node has
 // applied every (origin, seq) of the token: InvalidArgument if malformed, Timeout after the
 // request's consistency timeout.
 boost::asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request& req);
 
-// Adds Meridian-Commit-Token for a committed write.
-void SetCommitToken(Response& res, const ApiContext& ctx, const storage::CommitInfo& info);
+// The order of every handler with a Meridian-Min-Commit-Token: `authorize` runs on a snapshot
+// of this node first, and its refusal (401 no or unknown key, 403, 400) is returned at once, so
+// a stranger never waits; NotFound (an organization not here yet) does not stop the wait,
+// since the token's write may create it. Then the token wait. Without the header OK at once and
+// `authorize` is not run (the handler authorizes on its own snapshot, as it must after the wait
+// anyway).
+using AuthorizeFn = std::function<Status(const storage::Txn&)>;
+// `authorize` is used before the first suspension only; name it (GCC 12 and temporaries in a
+// co_await expression).
+boost::asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Request& req,
+                                                       const AuthorizeFn& authorize);
+
+// Adds Meridian-Commit-Token when the write was committed (to a 2xx or a 408 alike).
+void SetCommitToken(Response& res, const WriteResult& result);
+// `res` with SetCommitToken applied: for one-line error answers of a write.
+Response WithCommitToken(Response res, const WriteResult& result);
+// A JSON error body (a 408 of a kept write) with field `name` added: what the write made, so a
+// retry can find it. `res` unchanged if its body is not a JSON object.
+Response WithErrorField(Response res, std::string_view name, boost::json::value value);
 
 }  // namespace meridian::api

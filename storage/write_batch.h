@@ -22,6 +22,8 @@ struct Mutation {
     kDelete,        // key removed (a tombstone, only if the key is live)
     kDeletePrefix,  // every live key under `key` removed; expanded by the writer into explicit
                     // tombstones of the keys it sees, so replicas merge per key (DESIGN.md)
+    kObserve,       // nothing written: the batch's answer depends on the key's current state
+                    // (reported in CommitInfo::observed, so a no-op can wait for it)
   };
   Kind kind;
   std::string key;
@@ -98,10 +100,14 @@ struct WriteBatch {
 // What a committed batch is known by: its origin sequence (the commit token) and HLC.
 // A batch that changed nothing is not logged; it reports the sequence already durable.
 // For remote entries and snapshots, `seq` is the origin's applied position.
+// `observed`: the writes (origin -> highest origin seq) that set the state of the keys the batch
+// deleted without effect or observed (kObserve), read in the batch's own transaction. The answer
+// to such a batch rests on them, so its consistency wait includes them.
 struct CommitInfo {
   uint64_t seq = 0;
   Hlc hlc;
   bool logged = false;
+  std::map<std::string, uint64_t> observed;
 };
 
 // Invoked exactly once on the writer thread, after the commit (fsync) or the failure.

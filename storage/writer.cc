@@ -1,6 +1,7 @@
 // The group-commit writer (see writer.h).
 #include "storage/writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -173,18 +174,18 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
       MERIDIAN_RETURN_IF_ERROR(st);
       remote_applied.emplace_back(batch.remote ? batch.remote->origin : batch.snapshot->origin,
                                   applied);
-      results.emplace_back(CommitInfo{applied, hlc, false});
+      results.emplace_back(CommitInfo{applied, hlc, false, {}});
       continue;
     }
     if (batch.collect) {
       size_t purged = 0;
       MERIDIAN_RETURN_IF_ERROR(CollectTombstones(*txn, *batch.collect, origin_, purged));
-      results.emplace_back(CommitInfo{purged, hlc, false});
+      results.emplace_back(CommitInfo{purged, hlc, false, {}});
       continue;
     }
     if (batch.truncate_log_upto) {
       MERIDIAN_RETURN_IF_ERROR(TruncateLog(*txn, std::min(*batch.truncate_log_upto, seq)));
-      results.emplace_back(CommitInfo{seq, hlc, false});
+      results.emplace_back(CommitInfo{seq, hlc, false, {}});
       continue;
     }
     extra.clear();
@@ -196,14 +197,16 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
       }
     }
     Hlc batch_hlc = Hlc::Now(hlc, now_ms);
-    bool logged = false;
+    CommitInfo info;
     MERIDIAN_RETURN_IF_ERROR(ApplyBatch(*txn, batch.mutations, extra, batch.clock_entry, seq + 1,
-                                        batch_hlc, now_ms, logged));
-    if (logged) {
+                                        batch_hlc, now_ms, info));
+    if (info.logged) {
       seq++;
       hlc = batch_hlc;
     }
-    results.emplace_back(CommitInfo{seq, logged ? batch_hlc : hlc, logged});
+    info.seq = seq;
+    info.hlc = hlc;
+    results.emplace_back(std::move(info));
   }
   MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaLastSeq, LogKey(seq)));
   MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaHlc, LogKey(hlc.packed())));
@@ -211,14 +214,22 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
 }
 
 Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
-                          const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq, Hlc hlc,
-                          uint64_t now_ms, bool& logged) {
+                          const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq,
+                          Hlc hlc, uint64_t now_ms, CommitInfo& info) {
   // Resolve the ordered mutations to one final state per key (nullopt = delete), so the log
   // entry names each key once and replicas can apply it with a strict LWW comparison.
   // Values are copied, not moved: a group that fails as too big is retried batch by batch.
   std::map<std::string, std::optional<std::string>> final_state;
+  std::vector<std::string_view> observe;
+  auto note_writer = [&](const Record& r) {
+    uint64_t& seen = info.observed[r.origin()];
+    seen = std::max(seen, r.origin_seq());
+  };
   auto resolve = [&](const Mutation& m) -> Status {
     switch (m.kind) {
+      case Mutation::Kind::kObserve:
+        observe.push_back(m.key);
+        break;
       case Mutation::Kind::kPut:
         final_state[m.key] = m.value;
         break;
@@ -248,7 +259,10 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
     auto existing = GetAnyRecord(txn, key);
     if (!existing.ok()) return existing.status();
     const bool live = existing->has_value() && !(*existing)->tombstone();
-    if (!value && !live) continue;  // deleting what is not there changes nothing
+    if (!value && !live) {  // deleting what is not there changes nothing, but rests on it
+      if (existing->has_value()) note_writer(**existing);
+      continue;
+    }
     Record record;
     record.set_version(1);
     record.set_hlc(hlc.packed());
@@ -268,6 +282,12 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
     record.SerializeToString(&encoded);
     MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kData, key, encoded));
   }
+  for (std::string_view key : observe) {
+    if (final_state.count(std::string(key))) continue;  // written by this very batch
+    auto existing = GetAnyRecord(txn, key);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) note_writer(**existing);
+  }
   if (entry.mutations_size() == 0 && !clock_entry) return Status::Ok();
   entry.set_version(1);
   entry.set_origin(origin_);
@@ -276,7 +296,7 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
   entry.set_wall_ms(static_cast<int64_t>(now_ms));
   entry.SerializeToString(&encoded);
   MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kLog, LogKey(seq), encoded));
-  logged = true;
+  info.logged = true;
   return Status::Ok();
 }
 

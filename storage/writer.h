@@ -79,10 +79,11 @@ class Writer {
                    uint64_t& seq, Hlc& hlc,
                    std::vector<std::pair<std::string, uint64_t>>& remote_applied);
   // Applies one batch inside `txn`: resolves its mutations to a per-key final state, writes
-  // records and the log entry. `logged` tells whether a sequence number was used.
+  // records and the log entry. `info.logged` tells whether a sequence number was used;
+  // `info.observed` gets the writers of the keys it left as they were.
   Status ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
                     const std::vector<Mutation>& extra, bool clock_entry, uint64_t seq, Hlc hlc,
-                    uint64_t now_ms, bool& logged);
+                    uint64_t now_ms, CommitInfo& info);
 
   Env* const env_;
   AppliedIndex* const applied_;

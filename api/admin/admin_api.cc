@@ -44,29 +44,15 @@ Status RequireAdmin(const ApiContext& ctx, const Call& call, const storage::Txn&
   return Status::PermissionDenied("only the operator's admin key may do this");
 }
 
-// Reads wait for a Meridian-Min-Commit-Token they carry, like every read (docs/http-api.md).
-// Refused before the wait, so that such a request never holds the node up: no key (401), and a
-// key known here that may not do this (403). An unknown key or organization may be created by
-// the write the token names: that waits, and is checked in full after the wait.
+// Reads and writes wait for a Meridian-Min-Commit-Token they carry (docs/http-api.md), after
+// the caller is checked: a stranger is refused at once (write_path.h).
 asio::awaitable<Status> AdminThenAwaitToken(const ApiContext& ctx, const Call& call,
                                             const std::string* org_id) {
   if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return txn.status();
-    bool has_key = false;
-    for (std::string_view name : {"Authorization", "SlashID-API-Key", "X-Auth-Token"}) {
-      auto it = call.req.find(name);
-      has_key = has_key || (it != call.req.end() && !it->value().empty());
-    }
-    if (!has_key) co_return Status::Unauthenticated("missing API key");
-    auto who = ctx.auth->Authenticate(call.req, *txn);
-    if (who.ok() && !who->operator_admin) {
-      Status st = RequireAdmin(ctx, call, *txn, org_id);
-      if (!st.ok()) co_return st;
-    }
-  }
-  co_return co_await AwaitMinCommitToken(ctx, call.req);
+  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
+    return RequireAdmin(ctx, call, txn, org_id);
+  };
+  co_return co_await AuthorizeThenAwaitToken(ctx, call.req, authorize);
 }
 
 // A precondition: the organization must (still) exist when the write commits.
@@ -82,13 +68,15 @@ asio::awaitable<Response> Commit(const ApiContext& ctx, const Call& call,
   auto consistency = ParseWriteConsistency(call.req);
   if (!consistency.ok()) co_return Error(call, consistency.status());
   auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
+  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
   Response res = ok_body.empty() ? Response{ok_status, 11} : Json(ok_status, std::move(ok_body));
-  SetCommitToken(res, ctx, *committed);
+  SetCommitToken(res, committed);
   co_return res;
 }
 
 asio::awaitable<Response> CreateOrg(const ApiContext& ctx, Call& call) {
+  Status waited = co_await AdminThenAwaitToken(ctx, call, nullptr);
+  if (!waited.ok()) co_return Error(call, waited);
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());
@@ -149,6 +137,8 @@ asio::awaitable<Response> GetOrg(const ApiContext& ctx, Call& call) {
 
 asio::awaitable<Response> DeleteOrg(const ApiContext& ctx, Call& call) {
   const std::string org_id = call.params[0];
+  Status waited = co_await AdminThenAwaitToken(ctx, call, nullptr);
+  if (!waited.ok()) co_return Error(call, waited);
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());
@@ -183,6 +173,8 @@ asio::awaitable<Response> DeleteOrg(const ApiContext& ctx, Call& call) {
 
 asio::awaitable<Response> CreateKey(const ApiContext& ctx, Call& call) {
   const std::string org_id = call.params[0];
+  Status waited = co_await AdminThenAwaitToken(ctx, call, &org_id);
+  if (!waited.ok()) co_return Error(call, waited);
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());
@@ -271,6 +263,8 @@ asio::awaitable<Response> ListKeys(const ApiContext& ctx, Call& call) {
 asio::awaitable<Response> DeleteKey(const ApiContext& ctx, Call& call) {
   const std::string org_id = call.params[0];
   const std::string key_id = call.params[1];
+  Status waited = co_await AdminThenAwaitToken(ctx, call, &org_id);
+  if (!waited.ok()) co_return Error(call, waited);
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());
@@ -297,6 +291,8 @@ asio::awaitable<Response> DeleteKey(const ApiContext& ctx, Call& call) {
 
 asio::awaitable<Response> CreateBucket(const ApiContext& ctx, Call& call) {
   const std::string org_id = call.params[0];
+  Status waited = co_await AdminThenAwaitToken(ctx, call, &org_id);
+  if (!waited.ok()) co_return Error(call, waited);
   {
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return Error(call, txn.status());

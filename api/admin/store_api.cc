@@ -87,10 +87,14 @@ asio::awaitable<Response> CommitBatch(const ApiContext& ctx, Call& call,
                                       storage::WriteBatch batch) {
   auto consistency = ParseWriteConsistency(call.req);
   if (!consistency.ok()) co_return Error(call, consistency.status());
+  // Writes honour Meridian-Min-Commit-Token too, after the operator check (docs/http-api.md).
+  if (Status waited = co_await AwaitMinCommitToken(ctx, call.req); !waited.ok()) {
+    co_return Error(call, waited);
+  }
   auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
+  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
   Response res{http::status::no_content, 11};
-  SetCommitToken(res, ctx, *committed);
+  SetCommitToken(res, committed);
   co_return res;
 }
 

@@ -259,8 +259,14 @@ storage::WriteBatch UpdateAttributeBatch(std::string org_id, Target target,
           {K::kDelete, storage::DataKey(org_id, AttributeSlugsNs(before.parent_id), before.api_slug),
            {}});
     }
-    // An update that changes nothing writes nothing (and is not logged).
-    if (EncodeAttribute(*after) != EncodeAttribute(before)) AddPuts(org_id, *after, extra);
+    // An update that changes nothing writes nothing (and is not logged); its answer still rests
+    // on the stored attribute, which the consistency wait then covers.
+    if (EncodeAttribute(*after) != EncodeAttribute(before)) {
+      AddPuts(org_id, *after, extra);
+    } else {
+      extra.push_back(
+          {K::kObserve, storage::DataKey(org_id, AttributesNs(before.parent_id), before.id), {}});
+    }
     auto body = RenderStored(txn, org_id, *after);
     if (!body.ok()) return body.status();
     outcome->body = std::move(*body);

@@ -55,7 +55,7 @@ Result<Parent> ReadParent(const storage::Txn& txn, const std::string& org_id, Ta
 }
 
 asio::awaitable<Response> ListAttributesHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());
@@ -87,7 +87,7 @@ asio::awaitable<Response> ListAttributesHandler(const ApiContext& ctx, Call& cal
 }
 
 asio::awaitable<Response> GetAttributeHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());
@@ -108,6 +108,8 @@ asio::awaitable<Response> GetAttributeHandler(const ApiContext& ctx, Call& call)
 }
 
 asio::awaitable<Response> CreateAttributeHandler(const ApiContext& ctx, Call& call) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeSchema);
+  if (!waited.ok()) co_return Error(call, waited);
   auto outcome = std::make_shared<AttributeOutcome>();
   storage::WriteBatch batch;
   {
@@ -133,6 +135,8 @@ asio::awaitable<Response> CreateAttributeHandler(const ApiContext& ctx, Call& ca
 }
 
 asio::awaitable<Response> UpdateAttributeHandler(const ApiContext& ctx, Call& call) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeSchema);
+  if (!waited.ok()) co_return Error(call, waited);
   auto outcome = std::make_shared<AttributeOutcome>();
   storage::WriteBatch batch;
   {

@@ -56,10 +56,25 @@ asio::awaitable<Response> CommitAndAnswer(const ApiContext& ctx, const Call& cal
   auto consistency = ParseWriteConsistency(call.req);
   if (!consistency.ok()) co_return Error(call, Invalid(consistency.status().message()));
   auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
+  if (committed.status.IsTimeout()) {
+    // Kept: the error also carries what was written (for a create, its new id) in `data`.
+    co_return WithCommitToken(WithErrorField(Error(call, committed.status), "data", body()),
+                              committed);
+  }
+  if (!committed.ok()) co_return Error(call, committed.status);
   Response res = DataResponse(body());
-  SetCommitToken(res, ctx, *committed);
+  SetCommitToken(res, committed);
   co_return res;
+}
+
+asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
+                                                uint8_t scope) {
+  // The hot path (no token) allocates nothing.
+  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
+  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
+    return AuthorizeCall(ctx, call, txn, scope).status();
+  };
+  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
 }
 
 std::string NowRfc3339() {

@@ -37,11 +37,17 @@ Response DataResponse(const boost::json::value& data);
 Response Error(const Call& call, const Status& status);
 
 // Commits `batch` honouring the consistency headers (400 if malformed, 408 if not reached in
-// time), then answers 200 {"data": body()} with Meridian-Commit-Token. `body` runs after the
+// time: the error then also carries "data": body(), as the write is kept), then answers 200
+// {"data": body()} with Meridian-Commit-Token (on the 408 too). `body` runs after the
 // commit, so it may read what the batch's precondition produced.
 boost::asio::awaitable<Response> CommitAndAnswer(const ApiContext& ctx, const Call& call,
                                                  storage::WriteBatch batch,
                                                  std::function<boost::json::value()> body);
+
+// Refuses a caller that may not act with `scope` at once, then waits for the request's
+// Meridian-Min-Commit-Token (api/write_path.h). Every handler starts with it.
+boost::asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
+                                                       uint8_t scope);
 
 // The current wall-clock time as RFC 3339 with milliseconds.
 std::string NowRfc3339();

@@ -12,7 +12,7 @@ namespace json = boost::json;
 namespace {
 
 asio::awaitable<Response> ListParentsHandler(const ApiContext& ctx, Call& call, Target target) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());
@@ -30,7 +30,7 @@ asio::awaitable<Response> ListParentsHandler(const ApiContext& ctx, Call& call, 
 }
 
 asio::awaitable<Response> GetParentHandler(const ApiContext& ctx, Call& call, Target target) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());
@@ -48,6 +48,8 @@ asio::awaitable<Response> GetParentHandler(const ApiContext& ctx, Call& call, Ta
 }
 
 asio::awaitable<Response> CreateParentHandler(const ApiContext& ctx, Call& call, Target target) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeSchema);
+  if (!waited.ok()) co_return Error(call, waited);
   auto outcome = std::make_shared<CreateOutcome>();
   storage::WriteBatch batch;
   {

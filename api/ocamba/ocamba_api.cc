@@ -75,7 +75,14 @@ asio::awaitable<Response> Run(const ApiContext* ctx, Call& call, uint8_t scope, 
     }
     caller.org_id = std::move(*org_id);
   }  // no read transaction across a suspension
-  Response res = co_await inner(*ctx, call, caller);
+  // Reads and writes alike, once the caller is known to be allowed.
+  Status waited = co_await AwaitMinCommitToken(*ctx, call.req);
+  Response res;
+  if (waited.ok()) {
+    res = co_await inner(*ctx, call, caller);
+  } else {
+    res = Error(call, waited);
+  }
   AddRateLimitHeaders(res, caller.limit);
   co_return res;
 }
@@ -89,6 +96,14 @@ std::string PropKey(const std::string& org_id, std::string_view id) {
   return storage::DataKey(org_id, kPropsNamespace, id);
 }
 
+// 408 of a create that was committed: the error body also carries the new property's `id`, and
+// Location names it.
+Response CreatedButTimedOut(const Call& call, const Status& st, const std::string& id) {
+  Response res = WithErrorField(Error(call, st), "id", json::value(id));
+  res.set(http::field::location, std::string(kBasePath) + "/" + id);
+  return res;
+}
+
 Result<json::value> Body(const Call& call) {
   auto body = ParseJsonBody(call.req);
   if (!body.ok()) return Status::InvalidArgument("The request body is not valid: " +
@@ -97,8 +112,6 @@ Result<json::value> Body(const Call& call) {
 }
 
 asio::awaitable<Response> ListHandler(const ApiContext& ctx, Call& call, const Caller& caller) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
-  if (!waited.ok()) co_return Error(call, waited);
   auto query = ParseListQuery(call.query);
   if (!query.ok()) co_return Error(call, query.status());
   auto txn = ctx.store->Read();
@@ -109,8 +122,6 @@ asio::awaitable<Response> ListHandler(const ApiContext& ctx, Call& call, const C
 }
 
 asio::awaitable<Response> GetHandler(const ApiContext& ctx, Call& call, const Caller& caller) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
-  if (!waited.ok()) co_return Error(call, waited);
   const std::string& id = call.params[0];
   if (Status st = CheckId(id); !st.ok()) co_return Error(call, st);
   auto txn = ctx.store->Read();
@@ -141,7 +152,11 @@ asio::awaitable<Response> CreateHandler(const ApiContext& ctx, Call& call, const
     return CheckCreate(txn, prefix, key, target);
   };
   auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
+  if (committed.status.IsTimeout()) {
+    // Created and kept: name it, so a retry finds it instead of creating another.
+    co_return WithCommitToken(CreatedButTimedOut(call, committed.status, prop->id), committed);
+  }
+  if (!committed.ok()) co_return Error(call, committed.status);
   // The answer shows the times the store recorded.
   prop->create_ms = prop->update_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch()).count();
@@ -149,15 +164,17 @@ asio::awaitable<Response> CreateHandler(const ApiContext& ctx, Call& call, const
     if (auto stored = LoadOne(*txn, caller.org_id, prop->id); stored.ok()) *prop = *stored;
   }
   Response res = MakeResponse(http::status::created, json::serialize(ToJson(*prop)));
-  SetCommitToken(res, ctx, *committed);
+  SetCommitToken(res, committed);
   co_return res;
 }
 
-// 204 that still says application/json, as Ocamba's PATCH does.
-Response NoContent(const ApiContext& ctx, const storage::CommitInfo& info) {
+// 204 that still says application/json, as Ocamba's PATCH does; errors with the commit token
+// when the write was kept (408).
+Response Answer(const Call& call, const WriteResult& committed) {
+  if (!committed.ok()) return WithCommitToken(Error(call, committed.status), committed);
   Response res{http::status::no_content, 11};
   res.set(http::field::content_type, "application/json");
-  SetCommitToken(res, ctx, info);
+  SetCommitToken(res, committed);
   return res;
 }
 
@@ -187,8 +204,7 @@ asio::awaitable<Response> PatchHandler(const ApiContext& ctx, Call& call, const 
     return Status::Ok();
   };
   auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
-  co_return NoContent(ctx, *committed);
+  co_return Answer(call, committed);
 }
 
 asio::awaitable<Response> DeleteHandler(const ApiContext& ctx, Call& call, const Caller& caller) {
@@ -203,8 +219,7 @@ asio::awaitable<Response> DeleteHandler(const ApiContext& ctx, Call& call, const
   storage::WriteBatch batch;
   batch.Delete(PropKey(caller.org_id, id));
   auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
-  co_return NoContent(ctx, *committed);
+  co_return Answer(call, committed);
 }
 
 std::string_view Title(unsigned code) {

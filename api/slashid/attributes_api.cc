@@ -101,18 +101,23 @@ Result<std::string> BucketObject(const storage::Txn& txn, const std::string& org
   return out;
 }
 
-Response NoContent(const ApiContext& ctx, const storage::CommitInfo& info) {
-  Response res{http::status::no_content, 11};
-  SetCommitToken(res, ctx, info);
-  return res;
-}
-
-// Runs a validated write and answers 204 or the error.
+// Runs a validated write and answers 204 or the error (a 408 with the commit token too).
 asio::awaitable<Response> Commit(const ApiContext& ctx, const Call& call,
                                  storage::WriteBatch batch, WriteConsistency consistency) {
   auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
-  co_return NoContent(ctx, *committed);
+  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
+  co_return WithCommitToken(Response{http::status::no_content, 11}, committed);
+}
+
+// Refuses a stranger at once, then waits for a Meridian-Min-Commit-Token (write_path.h).
+asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
+                                                uint8_t scope) {
+  // The hot path (no token) allocates nothing.
+  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
+  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
+    return AuthorizeOrg(ctx, call, txn, scope).status();
+  };
+  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
 }
 
 // Common first steps of every write: consistency headers, auth, org. On success `org_id`.
@@ -140,6 +145,8 @@ Result<std::pair<std::string, WriteConsistency>> BucketWritePrelude(const ApiCon
 }
 
 asio::awaitable<Response> WriteOneBucket(const ApiContext& ctx, Call& call, bool replace) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
+  if (!waited.ok()) co_return Error(call, waited);
   storage::WriteBatch batch;
   WriteConsistency consistency;
   {
@@ -162,6 +169,8 @@ asio::awaitable<Response> WriteOneBucket(const ApiContext& ctx, Call& call, bool
 }
 
 asio::awaitable<Response> WriteManyBuckets(const ApiContext& ctx, Call& call, bool replace) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
+  if (!waited.ok()) co_return Error(call, waited);
   storage::WriteBatch batch;
   WriteConsistency consistency;
   {
@@ -194,6 +203,8 @@ asio::awaitable<Response> WriteManyBuckets(const ApiContext& ctx, Call& call, bo
 }
 
 asio::awaitable<Response> DeleteFromBucket(const ApiContext& ctx, Call& call) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
+  if (!waited.ok()) co_return Error(call, waited);
   storage::WriteBatch batch;
   WriteConsistency consistency;
   {
@@ -221,36 +232,8 @@ asio::awaitable<Response> DeleteFromBucket(const ApiContext& ctx, Call& call) {
 }
 
 // Reads start with auth and the optional Meridian-Min-Commit-Token wait, then take a snapshot.
-// A key is presented in one of the headers Authenticate reads.
-bool HasPresentedKey(const Request& req) {
-  for (std::string_view name : {"Authorization", "SlashID-API-Key", "X-Auth-Token"}) {
-    if (auto it = req.find(name); it != req.end() && !it->value().empty()) return true;
-  }
-  return false;
-}
-
-// What can be refused before a Meridian-Min-Commit-Token wait is refused first, so that such a
-// request never holds the node up: no key (401), and a key known here that may not read this
-// organization (400/403; keys never change, they are only deleted). A key or organization not
-// known yet may be created by the very write the token names: that waits, and the snapshot read
-// after the wait is authorized in full.
-asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call) {
-  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return txn.status();
-    if (!HasPresentedKey(call.req)) co_return Status::Unauthenticated("missing API key");
-    auto who = ctx.auth->Authenticate(call.req, *txn);
-    if (who.ok() && !who->operator_admin) {
-      auto org_id = AuthorizeOrg(ctx, call, *txn, kScopeRead);
-      if (!org_id.ok()) co_return org_id.status();
-    }
-  }
-  co_return co_await AwaitMinCommitToken(ctx, call.req);
-}
-
 asio::awaitable<Response> ReadBuckets(const ApiContext& ctx, Call& call, bool single) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());
@@ -298,7 +281,7 @@ asio::awaitable<Response> ReadBuckets(const ApiContext& ctx, Call& call, bool si
 
 asio::awaitable<Response> ListBucketsHandler(const ApiContext& ctx, Call& call) {
   // A bucket created through another node is listed once its commit token is applied here.
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());

@@ -66,6 +66,17 @@ Result<Account> AuthorizeAccount(const ApiContext& ctx, const Call& call, const 
   return out;
 }
 
+// Refuses a stranger at once, then waits for a Meridian-Min-Commit-Token (write_path.h).
+asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
+                                                uint8_t scope) {
+  // The hot path (no token) allocates nothing.
+  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
+  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
+    return AuthorizeAccount(ctx, call, txn, scope).status();
+  };
+  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
+}
+
 // Swift's X-Timestamp of an account: its creation time as seconds with 5 decimals.
 Result<std::string> CreatedTimestamp(const storage::Txn& txn, const std::string& org_id) {
   auto org = storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
@@ -104,7 +115,7 @@ Format ListingFormat(const Call& call) {
 asio::awaitable<Response> ReadAccount(const ApiContext& ctx, Call& call) {
   const std::string trans_id = TransIdFor(call.req);
   AcceptStorageToken(call);
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(waited, trans_id, call);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(txn.status(), trans_id, call);
@@ -160,6 +171,8 @@ asio::awaitable<Response> ReadAccount(const ApiContext& ctx, Call& call) {
 asio::awaitable<Response> PostAccount(const ApiContext& ctx, Call& call) {
   const std::string trans_id = TransIdFor(call.req);
   AcceptStorageToken(call);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
+  if (!waited.ok()) co_return Error(waited, trans_id, call);
   storage::WriteBatch batch;
   WriteConsistency consistency;
   {
@@ -180,9 +193,10 @@ asio::awaitable<Response> PostAccount(const ApiContext& ctx, Call& call) {
     batch = UpdateBatch(account->org_id, *update);
   }  // the read transaction ends before waiting on the writer
   auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok()) co_return Error(committed.status(), trans_id, call);
+  if (!committed.ok())
+    co_return WithCommitToken(Error(committed.status, trans_id, call), committed);
   Response res = NoContent(trans_id);
-  SetCommitToken(res, ctx, *committed);
+  SetCommitToken(res, committed);
   co_return res;
 }
 

@@ -79,7 +79,7 @@ boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
                                          {"expires_ms", WallMs() + int64_t(ttl_s) * 1000}}));
   auto committed = co_await CommitAndWait(ctx, std::move(batch), WriteConsistency{});
   if (!committed.ok()) {
-    co_return PlainError(HttpStatusOf(committed.status()), PublicMessage(committed.status()),
+    co_return PlainError(HttpStatusOf(committed.status), PublicMessage(committed.status),
                          trans_id);
   }
   std::string host = "localhost";

@@ -72,6 +72,17 @@ Result<std::string> ValueOf(const json::object& obj) {
   return CheckValue(v != nullptr ? std::string_view(v->as_string()) : std::string_view());
 }
 
+// Refuses a stranger at once, then waits for a Meridian-Min-Commit-Token (write_path.h).
+asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
+                                                uint8_t scope) {
+  // The hot path (no token) allocates nothing.
+  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
+  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
+    return ResolveOrg(ctx, call, txn, scope).status();
+  };
+  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
+}
+
 std::string DetailsBody(const WriteOutcome& outcome) {
   return "{\"details\":" + DetailsJson(outcome.details) + "}";
 }
@@ -85,6 +96,8 @@ using BatchBuilder = std::function<Result<storage::WriteBatch>(
 // `reads_body` is false where ZITADEL maps no body (DELETE of one key): any body is ignored.
 asio::awaitable<Response> Write(const ApiContext& ctx, Call& call, BatchBuilder build,
                                 bool reads_body = true) {
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
+  if (!waited.ok()) co_return Error(call, waited);
   auto outcome = std::make_shared<WriteOutcome>();
   storage::WriteBatch batch;
   WriteConsistency consistency;
@@ -103,9 +116,9 @@ asio::awaitable<Response> Write(const ApiContext& ctx, Call& call, BatchBuilder 
     batch = std::move(*built);
   }  // the read transaction ends before waiting on the writer
   auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok()) co_return Error(call, committed.status());
+  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
   Response res = MakeResponse(http::status::ok, DetailsBody(*outcome));
-  SetCommitToken(res, ctx, *committed);
+  SetCommitToken(res, committed);
   co_return res;
 }
 
@@ -180,7 +193,7 @@ std::string MetadataJson(const std::string& org_id, std::string_view key, const 
 
 // Reads start with the optional Meridian-Min-Commit-Token wait, then take one snapshot.
 asio::awaitable<Response> GetOne(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());
@@ -199,7 +212,7 @@ asio::awaitable<Response> GetOne(const ApiContext& ctx, Call& call) {
 }
 
 asio::awaitable<Response> SearchHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AwaitMinCommitToken(ctx, call.req);
+  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
   if (!waited.ok()) co_return Error(call, waited);
   auto txn = ctx.store->Read();
   if (!txn.ok()) co_return Error(call, txn.status());

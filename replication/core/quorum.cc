@@ -3,10 +3,11 @@
 
 namespace meridian::replication {
 
-Quorum::Quorum(std::vector<Member> members, std::string self) : members_(std::move(members)) {
+Quorum::Quorum(std::vector<Member> members, std::string self)
+    : members_(std::move(members)), self_(std::move(self)) {
   for (const auto& m : members_) {
     regions_[m.region].push_back(m.id);
-    if (m.id == self) self_region_ = m.region;
+    if (m.id == self_) self_region_ = m.region;
   }
 }
 

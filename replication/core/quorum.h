@@ -27,11 +27,13 @@ class Quorum {
   bool Reached(const std::map<std::string, uint64_t>& durable, uint64_t seq,
                ConsistencyLevel level) const;
 
+  const std::string& self() const { return self_; }
   const std::string& self_region() const { return self_region_; }
   const std::vector<Member>& members() const { return members_; }
 
  private:
   std::vector<Member> members_;
+  std::string self_;
   std::string self_region_;
   std::map<std::string, std::vector<std::string>> regions_;  // region -> node ids
 };

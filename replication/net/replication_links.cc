@@ -245,6 +245,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   if (auto old = inbound_.find(origin); old != inbound_.end()) old->second->Close();
   inbound_[origin] = link;
   origin_of_[peer->node_id] = origin;
+  gate_->OriginOfNode(origin, peer->node_id);
   link->ready = true;
   watchdog.cancel();
   Send(link, EncodeFrame(welcome));
@@ -255,6 +256,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
     link->last_rx_ms = NowMs();
     if (frame->has_entries()) {
       core_->Step(origin, FromProto(frame->entries()), NowMs());
+      gate_->Stable(origin, core_->StableOf(origin));
       Process();
     } else if (frame->has_snapshot_chunk()) {
       const auto& in = frame->snapshot_chunk();

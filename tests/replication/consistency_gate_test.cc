@@ -165,5 +165,49 @@ TEST_F(ConsistencyGateTest, ConcurrentReportsReleaseEveryWaitExactlyOnce) {
   for (int i = 0; i < kWaits; ++i) EXPECT_EQ(calls[i].load(), 1) << "wait " << i;
 }
 
+TEST_F(ConsistencyGateTest, AnotherOriginsWriteIsHeldHereAndByItsOwnNode) {
+  // Three regions of one node: this node and the origin's node make local_region at once, and
+  // all_regions only once the origin says every node has it.
+  ConsistencyGate gate(Quorum({{"a", "r1"}, {"b", "r2"}, {"c", "r3"}}, "a"));
+  int local = 0;
+  EXPECT_EQ(gate.WaitRemote("b.1", 5, L::kLocalRegion, [&] { local++; }), 0u);
+  EXPECT_EQ(local, 1);
+  int all = 0;
+  const auto id = gate.WaitRemote("b.1", 5, L::kAllRegions, [&] { all++; });
+  EXPECT_NE(id, 0u);
+  gate.Durable("c", 100);  // c's copy of this node's log says nothing about b's
+  gate.OriginOfNode("b.1", "b");
+  gate.Stable("b.1", 4);
+  EXPECT_EQ(all, 0);
+  gate.Stable("b.1", 5);
+  EXPECT_EQ(all, 1);
+  EXPECT_FALSE(gate.Cancel(id));
+  EXPECT_EQ(gate.WaitRemote("b.1", 5, L::kAllRegions, [] {}), 0u);
+}
+
+TEST_F(ConsistencyGateTest, TwoRegionsNeedOnlyThisNodeAndTheOrigin) {
+  ConsistencyGate gate(Quorum({{"a", "r1"}, {"b", "r2"}}, "a"));
+  int all = 0;
+  const auto id = gate.WaitRemote("b.1", 3, L::kAllRegions, [&] { all++; });
+  EXPECT_NE(id, 0u);  // whose log b.1 is is not known yet
+  gate.OriginOfNode("b.1", "b");
+  EXPECT_EQ(all, 1);
+}
+
+TEST_F(ConsistencyGateTest, RemoteWaitsInABiggerRegionNeedStability) {
+  // eu has three nodes: a1 and the origin's node b1 (in us) do not make a majority of eu.
+  ConsistencyGate gate(TwoByThree());
+  gate.OriginOfNode("b1.x", "b1");
+  int local = 0;
+  const auto id = gate.WaitRemote("b1.x", 2, L::kLocalRegion, [&] { local++; });
+  EXPECT_NE(id, 0u);
+  gate.Durable("a2", 10);
+  gate.Durable("a3", 10);
+  EXPECT_EQ(local, 0);
+  EXPECT_TRUE(gate.Cancel(id));
+  gate.Stable("b1.x", 2);
+  EXPECT_EQ(gate.WaitRemote("b1.x", 2, L::kLocalRegion, [] {}), 0u);
+}
+
 }  // namespace
 }  // namespace meridian::replication

@@ -668,6 +668,47 @@ std::string RemoteEntry(const std::string& origin, uint64_t seq, const std::stri
   return entry.SerializeAsString();
 }
 
+TEST_F(WriterTest, ABatchThatChangesNothingReportsTheWritesItFound) {
+  // A retried delete rests on the write that deleted the key first (issue 9): the writer names
+  // it, and the writer of every key the batch only observed, so the answer can wait for them.
+  Start();
+  ASSERT_TRUE(Put("k", "v").ok());                // seq 1
+  WriteBatch first;
+  first.Delete("k");                              // seq 2: the tombstone
+  ASSERT_TRUE(Commit(std::move(first))->logged);
+  ASSERT_TRUE(Put("other", "v").ok());            // seq 3
+  WriteBatch remote;
+  remote.remote = RemoteEntries{"n2.a", {RemoteEntry("n2.a", 1, "theirs")}};
+  ASSERT_TRUE(Commit(std::move(remote)).ok());
+
+  WriteBatch retry;
+  retry.Delete("k");
+  retry.Delete("never");
+  auto r = Commit(std::move(retry));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->logged);
+  EXPECT_EQ(r->observed, (std::map<std::string, uint64_t>{{kOrigin, 2}}));
+
+  WriteBatch observe;
+  observe.mutations.push_back({Mutation::Kind::kObserve, "theirs", {}});
+  observe.mutations.push_back({Mutation::Kind::kObserve, "other", {}});
+  observe.mutations.push_back({Mutation::Kind::kObserve, "never", {}});
+  r = Commit(std::move(observe));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->logged);
+  EXPECT_EQ(r->observed, (std::map<std::string, uint64_t>{{kOrigin, 3}, {"n2.a", 1}}));
+  EXPECT_FALSE(GetAny("never").has_value());  // observing writes nothing
+
+  // A key both written and observed by one batch rests on the batch itself.
+  WriteBatch both;
+  both.Put("other", "w");
+  both.mutations.push_back({Mutation::Kind::kObserve, "other", {}});
+  r = Commit(std::move(both));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->logged);
+  EXPECT_TRUE(r->observed.empty());
+}
+
 TEST_F(WriterTest, RefusedRemoteEntriesDoNotStopLaterWrites) {
   // BUG (storage/writer.cc, Writer::CommitGroup, `if (sticky.ok() && !IsTooBig(st))`): a peer's
   // batch refused by validation (a gap or an undecodable entry: Corruption from

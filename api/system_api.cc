@@ -41,6 +41,8 @@ std::string MetricsText(const ApiContext& ctx) {
   line("meridian_storage_map_bytes", "", ctx.store->env().map_size_bytes());
   out += "# TYPE meridian_storage_healthy gauge\n";
   line("meridian_storage_healthy", "", ctx.store->writer().health().ok() ? 1 : 0);
+  out += "# TYPE meridian_storage_full gauge\n";
+  line("meridian_storage_full", "", ctx.store->env().full() ? 1 : 0);
   return out;
 }
 
@@ -56,6 +58,11 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
     Status health = c->store->writer().health();
     if (!health.ok()) {
       co_return Text(http::status::service_unavailable, "storage failed: " + health.message() + "\n");
+    }
+    if (c->store->env().full()) {  // writes answer 507 until space is freed; reads still work
+      co_return Text(http::status::service_unavailable,
+                     "storage full: the disk or the LMDB map is full; free space (see "
+                     "docs/storage-format.md, \"Disk full\")\n");
     }
     co_return Text(http::status::ok, "ready\n");
   });

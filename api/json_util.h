@@ -4,8 +4,10 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http.h"
 
@@ -13,6 +15,21 @@ namespace meridian::api {
 
 // The request body as JSON; InvalidArgument with the parser's reason if malformed.
 Result<boost::json::value> ParseJsonBody(const Request& req);
+// Client JSON kept exactly as sent, for dialects that store values (never a boost::json::value
+// round trip, which turns 1.5 into 1.5E0, 1e999 into Infinity and drops digits past 64 bits).
+// `text` validated as one JSON text (RFC 8259: UTF-8, no comments or trailing commas, depth
+// <= 64) and returned with the whitespace outside strings removed, otherwise byte-for-byte.
+// InvalidArgument with the parser's reason if it is not valid JSON.
+Result<std::string> CompactJson(std::string_view text);
+// One member of a JSON object: its name (decoded) and its value's text as in `compact`.
+struct RawMember {
+  std::string name;
+  std::string value;
+};
+// The members of `compact` (REQUIRES: output of CompactJson) in order, a repeated name once per
+// occurrence; nullopt when it is not an object.
+std::optional<std::vector<RawMember>> ObjectMembers(std::string_view compact);
+
 // `s` as a quoted, escaped JSON string.
 std::string JsonQuote(std::string_view s);
 // A string field of `obj`, or nullopt when absent or not a string.

@@ -60,6 +60,9 @@ std::string MetricsText(const ApiContext& ctx) {
   family("meridian_writes_paused", "gauge", "1 while the operator's drain refuses writes.");
   line("meridian_writes_paused", "",
        ctx.writes_paused != nullptr && ctx.writes_paused->load() ? 1 : 0);
+  family("meridian_storage_full", "gauge",
+         "1 while the disk or the LMDB map is full (writes answer 507).");
+  line("meridian_storage_full", "", ctx.store->env().full() ? 1 : 0);
   return out;
 }
 
@@ -139,6 +142,11 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
     if (!health.ok()) {
       co_return Text(http::status::service_unavailable,
                      "storage failed: " + health.message() + "\n");
+    }
+    if (c->store->env().full()) {  // writes answer 507 until space is freed; reads still work
+      co_return Text(http::status::service_unavailable,
+                     "storage full: the disk or the LMDB map is full; free space (see "
+                     "docs/storage-format.md, \"Disk full\")\n");
     }
     co_return Text(http::status::ok, "ready\n");
   });

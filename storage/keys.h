@@ -11,6 +11,17 @@ namespace meridian::storage {
 
 inline constexpr std::string_view kSystemTenant = "_";
 
+// The budget every dialect composes its keys within, so that a key it accepts always fits
+// LMDB's key limit (511 bytes in Debian's liblmdb; Store::Open refuses a smaller build).
+// Tenants are organization ids (UUIDs, 36 bytes) or "_". Each dialect states its name limits in
+// bytes and checks them with KeyFits at compile time; the writer refuses anything larger with
+// InvalidArgument regardless (storage/lmdb_env.h CheckKey).
+inline constexpr size_t kMaxStorageKeyBytes = 511;
+inline constexpr size_t kMaxTenantBytes = 64;
+inline constexpr bool KeyFits(size_t namespace_bytes, size_t name_bytes) {
+  return kMaxTenantBytes + 1 + namespace_bytes + 1 + name_bytes <= kMaxStorageKeyBytes;
+}
+
 inline std::string NamespacePrefix(std::string_view tenant, std::string_view ns) {
   std::string key;
   key.reserve(tenant.size() + ns.size() + 2);

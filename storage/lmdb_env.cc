@@ -1,6 +1,7 @@
 // LMDB environment and transactions (see lmdb_env.h).
 #include "storage/lmdb_env.h"
 
+#include <cerrno>
 #include <filesystem>
 #include <string>
 
@@ -23,6 +24,10 @@ Status FromMdb(int rc, std::string_view what) {
     case MDB_NOTFOUND: return Status::NotFound(message);
     case MDB_MAP_FULL:
     case MDB_TXN_FULL: return Status::ResourceExhausted(message);
+    case ENOSPC:
+    case EDQUOT: return Status::ResourceExhausted(std::string(what) + ": disk full (" +
+                                                  mdb_strerror(rc) + ")");
+    case MDB_BAD_VALSIZE: return Status::InvalidArgument(message);
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
     case MDB_INVALID:
@@ -32,7 +37,39 @@ Status FromMdb(int rc, std::string_view what) {
   }
 }
 
+size_t MaxKeyBytes() {
+  // A property of the build (MDB_MAXKEYSIZE); any env answers the same.
+  static const size_t bytes = [] {
+    MDB_env* env = nullptr;
+    if (mdb_env_create(&env) != MDB_SUCCESS) return size_t{511};
+    size_t n = static_cast<size_t>(mdb_env_get_maxkeysize(env));
+    mdb_env_close(env);
+    return n;
+  }();
+  return bytes;
+}
+
+Status CheckKey(std::string_view key) {
+  if (key.empty()) return Status::InvalidArgument("empty storage key");
+  if (key.size() > MaxKeyBytes()) {
+    return Status::InvalidArgument("storage key of " + std::to_string(key.size()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(MaxKeyBytes()));
+  }
+  return Status::Ok();
+}
+
+Status CheckValue(std::string_view value) {
+  if (value.size() > kMaxValueBytes) {
+    return Status::InvalidArgument("storage value of " + std::to_string(value.size()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(kMaxValueBytes));
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<std::string_view>> Txn::Get(Db db, std::string_view key) const {
+  if (!CheckKey(key).ok()) return std::optional<std::string_view>();  // cannot exist
   MDB_val k = ToVal(key), v{};
   int rc = mdb_get(txn_, dbis_[static_cast<int>(db)], &k, &v);
   if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
@@ -63,9 +100,15 @@ Status Txn::ScanFrom(Db db, std::string_view start,
                      const std::function<bool(std::string_view, std::string_view)>& fn) const {
   Cursor cursor(txn_, dbis_[static_cast<int>(db)]);
   if (cursor.open_rc() != MDB_SUCCESS) return FromMdb(cursor.open_rc(), "mdb_cursor_open");
-  MDB_val k = ToVal(start), v{};
+  // LMDB cannot seek to a key longer than its limit; seek to its longest prefix instead and
+  // skip the keys below `start`.
+  MDB_val k = ToVal(start.substr(0, MaxKeyBytes())), v{};
   int rc = cursor.Get(&k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
   while (rc == MDB_SUCCESS) {
+    if (FromVal(k) < start) {
+      rc = cursor.Get(&k, &v, MDB_NEXT);
+      continue;
+    }
     if (!fn(FromVal(k), FromVal(v))) return Status::Ok();
     rc = cursor.Get(&k, &v, MDB_NEXT);
   }
@@ -98,11 +141,16 @@ WriteTxn::~WriteTxn() {
 }
 
 Status WriteTxn::Put(Db db, std::string_view key, std::string_view value) {
+  MERIDIAN_RETURN_IF_ERROR(CheckKey(key));
+  MERIDIAN_RETURN_IF_ERROR(CheckValue(value));
   MDB_val k = ToVal(key), v = ToVal(value);
-  return FromMdb(mdb_put(txn_, dbis_[static_cast<int>(db)], &k, &v, 0), "mdb_put");
+  int rc = mdb_put(txn_, dbis_[static_cast<int>(db)], &k, &v, 0);
+  if (rc == MDB_MAP_FULL) full_->store(true, std::memory_order_release);
+  return FromMdb(rc, "mdb_put");
 }
 
 Status WriteTxn::Delete(Db db, std::string_view key) {
+  if (!CheckKey(key).ok()) return Status::Ok();  // cannot exist
   MDB_val k = ToVal(key);
   int rc = mdb_del(txn_, dbis_[static_cast<int>(db)], &k, nullptr);
   return rc == MDB_NOTFOUND ? Status::Ok() : FromMdb(rc, "mdb_del");
@@ -111,7 +159,9 @@ Status WriteTxn::Delete(Db db, std::string_view key) {
 Status WriteTxn::Commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;  // mdb_txn_commit frees the txn even when it fails
-  return FromMdb(mdb_txn_commit(txn), "mdb_txn_commit");
+  int rc = mdb_txn_commit(txn);
+  full_->store(rc == ENOSPC || rc == EDQUOT || rc == MDB_MAP_FULL, std::memory_order_release);
+  return FromMdb(rc, "mdb_txn_commit");
 }
 
 Result<std::unique_ptr<Env>> Env::Open(const EnvOptions& options) {
@@ -156,7 +206,7 @@ Result<WriteTxn> Env::BeginWrite() {
   MDB_txn* txn = nullptr;
   int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin(write)");
-  return WriteTxn(txn, dbis_);
+  return WriteTxn(txn, dbis_, &full_);
 }
 
 uint64_t Env::UsedBytes() const {

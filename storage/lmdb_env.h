@@ -6,6 +6,7 @@
 
 #include <lmdb.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,8 +18,19 @@
 
 namespace meridian::storage {
 
-// Maps an LMDB return code to Status; MDB_MAP_FULL becomes ResourceExhausted.
+// Maps an LMDB return code to Status: MDB_MAP_FULL, MDB_TXN_FULL and a full disk (ENOSPC,
+// EDQUOT) become ResourceExhausted; a key or value LMDB cannot hold (MDB_BAD_VALSIZE) becomes
+// InvalidArgument; other failures are IOError or Corruption.
 Status FromMdb(int rc, std::string_view what);
+
+// LMDB's limits, checked before any write so that an oversized key is refused as the caller's
+// error (InvalidArgument) rather than failing a transaction. The key limit is the build's
+// mdb_env_get_maxkeysize (511 bytes with Debian's liblmdb); keys must not be empty. A value may
+// hold up to kMaxValueBytes (far below LMDB's 4 GiB; dialects have much smaller limits).
+size_t MaxKeyBytes();
+inline constexpr size_t kMaxValueBytes = size_t{1} << 30;
+Status CheckKey(std::string_view key);
+Status CheckValue(std::string_view value);
 
 // The named databases (DBIs) of the environment, opened once at startup.
 enum class Db { kData = 0, kLog = 1, kMeta = 2 };
@@ -72,15 +84,20 @@ class WriteTxn : public Txn {
   WriteTxn(WriteTxn&& other) noexcept = default;
   ~WriteTxn();
 
+  // Refuses a key or value beyond LMDB's limits with InvalidArgument before touching LMDB.
   Status Put(Db db, std::string_view key, std::string_view value);
   // Deleting an absent key is OK.
   Status Delete(Db db, std::string_view key);
   // Commits with fsync (the env is never opened with MDB_NOSYNC). Leaves the object empty.
+  // A failure because the disk or map is full marks the env full (see Env::full()); a
+  // successful commit clears it.
   Status Commit();
 
  private:
   friend class Env;
-  using Txn::Txn;
+  WriteTxn(MDB_txn* txn, const MDB_dbi* dbis, std::atomic<bool>* full)
+      : Txn(txn, dbis), full_(full) {}
+  std::atomic<bool>* full_;
 };
 
 class Env {
@@ -97,12 +114,17 @@ class Env {
   uint64_t map_size_bytes() const { return map_size_; }
   // Bytes of the map in use (pages used x page size), for /metrics.
   uint64_t UsedBytes() const;
+  // True while the last write transaction failed because the disk (or the map) was full:
+  // writes are refused with ResourceExhausted until space is freed, then the next commit
+  // succeeds and clears it. Nothing committed is lost meanwhile.
+  bool full() const { return full_.load(std::memory_order_acquire); }
 
  private:
   Env(MDB_env* env, uint64_t map_size) : env_(env), map_size_(map_size) {}
   MDB_env* env_;
   uint64_t map_size_;
   MDB_dbi dbis_[kDbCount] = {};
+  std::atomic<bool> full_{false};
 };
 
 }  // namespace meridian::storage

@@ -82,6 +82,8 @@ Result<std::vector<LogRecord>> ReadLog(const Txn& txn, uint64_t from_seq, size_t
 Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock, uint64_t now_ms,
                           uint64_t& applied) {
   const std::string meta_key = AppliedMetaKey(remote.origin);
+  MERIDIAN_RETURN_IF_ERROR(CheckKey(std::string(kFrontierPrefix) + remote.origin));
+  MERIDIAN_RETURN_IF_ERROR(CheckKey(meta_key));
   auto current = txn.Get(Db::kMeta, meta_key);
   if (!current.ok()) return current.status();
   applied = current->has_value() ? DecodeFixed64(**current) : 0;
@@ -97,6 +99,10 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
     if (entry.seq() <= expect) continue;  // applied before: exactly once
     if (entry.seq() != expect + 1) {
       return Status::InvalidArgument("gap in the log of " + remote.origin);
+    }
+    for (const auto& m : entry.mutations()) {
+      MERIDIAN_RETURN_IF_ERROR(CheckKey(m.key()));
+      MERIDIAN_RETURN_IF_ERROR(CheckValue(m.value()));
     }
     expect = entry.seq();
     entries.push_back(std::move(entry));
@@ -129,11 +135,15 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
 
 Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
                           uint64_t& applied) {
+  const std::string meta_key = AppliedMetaKey(chunk.origin);
+  MERIDIAN_RETURN_IF_ERROR(CheckKey(meta_key));
   std::vector<pb::Record> records(chunk.records.size());
   for (size_t i = 0; i < records.size(); ++i) {
+    MERIDIAN_RETURN_IF_ERROR(CheckKey(chunk.records[i].first));
     if (!records[i].ParseFromString(chunk.records[i].second)) {
       return Status::InvalidArgument("undecodable snapshot record from " + chunk.origin);
     }
+    MERIDIAN_RETURN_IF_ERROR(CheckValue(records[i].value()));
   }
   std::string scratch;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -141,7 +151,6 @@ Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
     MERIDIAN_RETURN_IF_ERROR(
         MergeRecord(txn, chunk.records[i].first, std::move(records[i]), scratch));
   }
-  const std::string meta_key = AppliedMetaKey(chunk.origin);
   auto current = txn.Get(Db::kMeta, meta_key);
   if (!current.ok()) return current.status();
   applied = current->has_value() ? DecodeFixed64(**current) : 0;

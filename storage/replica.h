@@ -35,13 +35,13 @@ Result<std::vector<LogRecord>> ReadLog(const Txn& txn, uint64_t from_seq, size_t
 
 // Applies consecutive entries of `remote.origin` after its recorded applied position (earlier
 // ones are skipped: exactly once). Advances `clock` past every entry's HLC. Sets `applied` to
-// the origin's new applied position. A batch that does not decode, names another origin or
-// leaves a gap is refused with InvalidArgument before anything is written: it is a bad message
-// from a peer, not a fault of this node's storage.
+// the origin's new applied position. A batch that does not decode, names another origin,
+// leaves a gap, or holds a key or value beyond LMDB's limits is refused with InvalidArgument
+// before anything is written: it is a bad message
 Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock, uint64_t now_ms,
                           uint64_t& applied);
 // Merges a snapshot chunk; with `applied_seq`, raises the origin's applied position to it.
-// InvalidArgument, before anything is written, if a record does not decode.
+// InvalidArgument, before anything is written, if a record does not decode or does not fit LMDB.
 Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
                           uint64_t& applied);
 // The highest HLC applied here from `origin`'s log (its frontier), from the meta database.

@@ -22,6 +22,10 @@ std::string NewOriginId(const std::string& node_id) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
+  if (MaxKeyBytes() < kMaxStorageKeyBytes) {  // the dialects' key budget would not fit
+    return Status::Internal("liblmdb holds keys of at most " + std::to_string(MaxKeyBytes()) +
+                            " bytes; Meridian needs " + std::to_string(kMaxStorageKeyBytes));
+  }
   auto env = Env::Open({options.dir, options.map_size_bytes});
   if (!env.ok()) return env.status();
   std::unique_ptr<Store> store(new Store());

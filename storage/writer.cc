@@ -19,8 +19,20 @@ uint64_t SystemWallMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// Failures that say "this transaction was too big", not "the disk is broken": split and retry.
-bool IsTooBig(const Status& st) { return st.IsResourceExhausted(); }
+// Failures that belong to a batch (too big for one transaction, a key LMDB cannot hold) or to
+// a full disk, not to a broken one: split the group and answer each batch alone, never sticky.
+// Everything else (I/O, fsync, corruption) stops writes until restart.
+bool IsBatchFault(const Status& st) { return st.IsResourceExhausted() || st.IsInvalidArgument(); }
+
+// Every key and value of `mutations` fits LMDB, so the batch cannot fail the transaction.
+Status CheckLimits(const std::vector<Mutation>& mutations) {
+  for (const auto& m : mutations) {
+    if (m.kind == Mutation::Kind::kDeletePrefix) continue;  // a range, never stored as a key
+    MERIDIAN_RETURN_IF_ERROR(CheckKey(m.key));
+    MERIDIAN_RETURN_IF_ERROR(CheckValue(m.value));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -53,7 +65,15 @@ bool IsQueueFull(const Status& status) {
 }
 
 void Writer::Submit(WriteBatch batch, CommitCallback done) {
-  Status refused;
+  Status refused = CheckLimits(batch.mutations);
+  if (!refused.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      stats_.rejected++;
+    }
+    done(refused);
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     const bool local = IsLocalWrite(batch);
@@ -114,19 +134,19 @@ void Writer::Run() {
 }
 
 void Writer::CommitGroup(std::span<Pending> group) {
-  Status sticky = health();
+  const Status sticky = health();
   std::vector<Result<CommitInfo>> results;
   std::vector<std::pair<std::string, uint64_t>> remote_applied;
   uint64_t seq = last_seq_;
   Hlc hlc = last_hlc_;
   Status st = sticky.ok() ? TryCommit(group, results, seq, hlc, remote_applied) : sticky;
-  if (IsTooBig(st) && group.size() > 1) {
-    // One oversized batch must not fail its neighbours: retry each alone.
+  if (IsBatchFault(st) && group.size() > 1) {
+    // One bad batch must not fail its neighbours: retry each alone.
     for (size_t i = 0; i < group.size(); ++i) CommitGroup(group.subspan(i, 1));
     return;
   }
   if (!st.ok()) {
-    if (sticky.ok() && !IsTooBig(st)) {
+    if (sticky.ok() && !IsBatchFault(st)) {
       log::Error("storage_failed", "status=\"" + st.ToString() + "\"");
       std::lock_guard lock(mu_);
       sticky_ = st;
@@ -191,6 +211,7 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
     extra.clear();
     if (pending.batch.prepare) {
       Status pre = pending.batch.prepare(*txn, extra);
+      if (pre.ok()) pre = CheckLimits(extra);
       if (!pre.ok()) {
         results.emplace_back(pre);
         continue;

@@ -2,7 +2,10 @@
 // the thread folds the queue (bounded by count and bytes) into one transaction that applies each
 // batch, appends one log entry per batch and records the node's position, commits once with
 // fsync, then answers every batch of the group (leveldb's DBImpl::Write, with a thread).
-// Thread-safe. Failure is sticky: after a failed commit every later write fails with that Status.
+// Thread-safe. A batch whose keys or values exceed LMDB's limits (storage/lmdb_env.h) is refused
+// alone with InvalidArgument before any transaction; a full disk or map fails the group's
+// batches with ResourceExhausted and the next group tries again. Any other failure (I/O, fsync,
+// corruption) is sticky: every later write fails with that Status until restart.
 #pragma once
 
 #include <atomic>
@@ -56,7 +59,8 @@ class Writer {
 
   // Queues `batch`; `done` runs once, on the writer thread, after the group's fsync or failure.
   // After Stop() (or a sticky failure) `done` gets Unavailable (or that failure) at once; so
-  // does a local write over max_queued_writes (IsQueueFull).
+  // does a local write over max_queued_writes (IsQueueFull). A batch beyond LMDB's limits gets
+  // InvalidArgument at once, on the calling thread.
   void Submit(WriteBatch batch, CommitCallback done);
   // Commits everything already queued, then joins the thread. Idempotent.
   void Stop();

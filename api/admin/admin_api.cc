@@ -15,6 +15,9 @@ namespace meridian::api::admin {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using storage::DataKey;
+
+// Every system key the operator API writes is generated (UUIDs, hex SHA-256), so it always fits.
+static_assert(storage::KeyFits(kKeyIdsNs.size(), 36) && storage::KeyFits(kKeysNs.size(), 64));
 using storage::kSystemTenant;
 namespace {
 

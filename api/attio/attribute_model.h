@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/base/status.h"
+#include "storage/keys.h"
 
 namespace meridian::api::attio {
 
@@ -19,6 +20,8 @@ std::string_view TargetName(Target target);  // "objects" | "lists"
 std::optional<Target> ParseTarget(std::string_view name);
 
 inline constexpr size_t kMaxSlugBytes = 128;
+// `<org>\0attio:attr_slugs:<parent uuid>\0<slug>` always fits LMDB (storage/keys.h).
+static_assert(storage::KeyFits(std::string_view("attio:attr_slugs:").size() + 36, kMaxSlugBytes));
 inline constexpr size_t kMaxTitleBytes = 256;
 inline constexpr size_t kMaxDescriptionBytes = 4096;
 inline constexpr size_t kMaxAllowedObjects = 100;

@@ -155,7 +155,7 @@ Status CommonFields(const json::object& obj, Property& p) {
 }  // namespace
 
 bool IsPropertyId(std::string_view id) {
-  return !id.empty() && id.size() <= 20 &&
+  return !id.empty() && id.size() <= kMaxPropertyIdBytes &&
          std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 

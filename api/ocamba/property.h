@@ -13,10 +13,13 @@
 #include <vector>
 
 #include "storage/base/status.h"
+#include "storage/keys.h"
 
 namespace meridian::api::ocamba {
 
 inline constexpr std::string_view kPropsNamespace = "ocamba:props";
+inline constexpr size_t kMaxPropertyIdBytes = 20;
+static_assert(storage::KeyFits(kPropsNamespace.size(), kMaxPropertyIdBytes));
 inline constexpr size_t kMaxPropertiesPerOrg = 500;
 inline constexpr size_t kMaxLabelBytes = 255;
 inline constexpr size_t kMaxTargetBytes = 64;

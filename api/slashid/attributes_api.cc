@@ -43,21 +43,30 @@ Status CheckName(std::string_view name) {
   return Status::Ok();
 }
 
-// Adds `attrs` (validated) to `batch` under `bucket`; `replace` first clears the bucket.
+// Adds `attrs` (validated) to `batch` under `bucket`; `replace` first clears the bucket. Each
+// value is stored as the client sent it (compact JSON text), so it reads back byte-for-byte.
 Status AddBucketWrite(storage::WriteBatch& batch, const std::string& org_id,
-                      std::string_view bucket, const json::object& attrs, bool replace) {
+                      std::string_view bucket, std::vector<RawMember> attrs, bool replace) {
   const std::string ns = AttributeNamespace(bucket);
   if (replace) batch.DeletePrefix(storage::NamespacePrefix(org_id, ns));
-  for (const auto& [name, value] : attrs) {
+  for (auto& [name, value] : attrs) {
     MERIDIAN_RETURN_IF_ERROR(CheckName(name));
-    std::string serialized = json::serialize(value);
-    if (serialized.size() > kMaxValueBytes) {
-      return Status::InvalidArgument("value of attribute " + std::string(name) +
-                                     " is larger than 64 KiB once serialized");
+    if (value.size() > kMaxValueBytes) {
+      return Status::InvalidArgument("value of attribute " + name + " is larger than 64 KiB");
     }
-    batch.Put(storage::DataKey(org_id, ns, name), std::move(serialized));
+    batch.Put(storage::DataKey(org_id, ns, name), std::move(value));
   }
   return Status::Ok();
+}
+
+// The request body as the members of a JSON object; InvalidArgument with `not_object` when it
+// is valid JSON of another kind.
+Result<std::vector<RawMember>> BodyMembers(const Call& call, std::string_view not_object) {
+  auto compact = CompactJson(call.req.body());
+  if (!compact.ok()) return compact.status();
+  auto members = ObjectMembers(*compact);
+  if (!members) return Status::InvalidArgument(not_object);
+  return std::move(*members);
 }
 
 // A comma list from the query (`attributes=` / `buckets=`); nullopt if absent.
@@ -157,12 +166,9 @@ asio::awaitable<Response> WriteOneBucket(const ApiContext& ctx, Call& call, bool
     const auto& [org_id, level] = *prelude;
     consistency = level;
     const std::string& bucket = call.params[0];
-    auto body = ParseJsonBody(call.req);
+    auto body = BodyMembers(call, "request body must be a JSON object");
     if (!body.ok()) co_return Error(call, body.status());
-    if (!body->is_object()) {
-      co_return Error(call, Status::InvalidArgument("request body must be a JSON object"));
-    }
-    Status st = AddBucketWrite(batch, org_id, bucket, body->as_object(), replace);
+    Status st = AddBucketWrite(batch, org_id, bucket, std::move(*body), replace);
     if (!st.ok()) co_return Error(call, st);
   }  // the read transaction ends before waiting on the writer
   co_return co_await Commit(ctx, call, std::move(batch), consistency);
@@ -180,14 +186,12 @@ asio::awaitable<Response> WriteManyBuckets(const ApiContext& ctx, Call& call, bo
     if (!prelude.ok()) co_return Error(call, prelude.status());
     const auto& [org_id, level] = *prelude;
     consistency = level;
-    auto body = ParseJsonBody(call.req);
+    auto body = BodyMembers(call, "request body must be a JSON object of buckets");
     if (!body.ok()) co_return Error(call, body.status());
-    if (!body->is_object()) {
-      co_return Error(call, Status::InvalidArgument("request body must be a JSON object of buckets"));
-    }
-    for (const auto& [bucket, attrs] : body->as_object()) {
-      if (!attrs.is_object()) {
-        co_return Error(call, Status::InvalidArgument("bucket " + std::string(bucket) +
+    for (auto& [bucket, attrs_text] : *body) {
+      auto attrs = ObjectMembers(attrs_text);
+      if (!attrs) {
+        co_return Error(call, Status::InvalidArgument("bucket " + bucket +
                                                       " must map to a JSON object"));
       }
       auto exists = BucketExists(*txn, org_id, bucket);
@@ -195,7 +199,7 @@ asio::awaitable<Response> WriteManyBuckets(const ApiContext& ctx, Call& call, bo
       if (!*exists) {
         co_return Error(call, Status::NotFound("unknown attribute bucket " + std::string(bucket)));
       }
-      Status st = AddBucketWrite(batch, org_id, bucket, attrs.as_object(), replace);
+      Status st = AddBucketWrite(batch, org_id, bucket, std::move(*attrs), replace);
       if (!st.ok()) co_return Error(call, st);
     }
   }

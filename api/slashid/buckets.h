@@ -15,6 +15,7 @@ namespace meridian::api::slashid {
 inline constexpr const char* kDefaultBuckets[] = {"end_user_no_access", "end_user_read_only",
                                                   "end_user_read_write"};
 inline constexpr std::string_view kBucketsNs = "buckets";
+inline constexpr size_t kMaxBucketNameBytes = 64;
 
 // True for 1..64 characters of [a-z0-9_-].
 bool IsValidBucketName(std::string_view name);

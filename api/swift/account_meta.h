@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/http.h"
+#include "storage/keys.h"
 #include "storage/lmdb_env.h"
 #include "storage/write_batch.h"
 
@@ -30,6 +31,8 @@ inline constexpr size_t kMaxMetaOverallSize = 4096;
 inline constexpr size_t kMaxHeaderSize = 8192;
 inline constexpr size_t kMaxAccountNameLength = 256;
 inline constexpr size_t kAccountListingLimit = 10000;
+// Names are bytes; `<org>\0swift:meta\0<name>` always fits LMDB (storage/keys.h).
+static_assert(storage::KeyFits(kMetaNs.size(), kMaxMetaNameLength));
 
 // One POST's changes, by stored name. An empty value removes the item.
 struct MetaUpdate {

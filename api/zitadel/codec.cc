@@ -131,6 +131,9 @@ Status CheckKey(std::string_view key) {
   if (*chars == 0 || *chars > kMaxKeyChars) {
     return Status::InvalidArgument(Tagged("Key must be 1 to 200 characters", kIdInvalid));
   }
+  if (key.size() > kMaxKeyBytes) {
+    return Status::InvalidArgument(Tagged("Key must be at most 400 bytes of UTF-8", kIdInvalid));
+  }
   return Status::Ok();
 }
 

@@ -13,6 +13,9 @@
 namespace meridian::api::zitadel {
 
 inline constexpr size_t kMaxKeyChars = 200;
+// A key is also at most 400 bytes of UTF-8 (so 200 characters of up to two bytes each), so that
+// its storage key `<org>\0zitadel:meta\0<key>` always fits LMDB (storage/keys.h).
+inline constexpr size_t kMaxKeyBytes = 400;
 inline constexpr size_t kMaxValueChars = 500000;  // of the base64 text, as API.md states
 
 // Decodes base64 the way protojson reads `bytes`: the standard alphabet, or the URL-safe one
@@ -27,7 +30,8 @@ std::string EncodeBase64(std::string_view bytes);
 // The number of Unicode code points of `s`; nullopt if `s` is not valid UTF-8.
 std::optional<size_t> CountCodePoints(std::string_view s);
 
-// OK for a key of 1..200 characters of valid UTF-8; InvalidArgument (with an id) otherwise.
+// OK for a key of 1..200 characters and at most 400 bytes of valid UTF-8; InvalidArgument
+// (with an id) otherwise.
 Status CheckKey(std::string_view key);
 // The canonical (standard, padded) base64 of a valid value: non-empty, at most 500000
 // characters, valid base64. InvalidArgument (with an id) otherwise.

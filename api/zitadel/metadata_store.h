@@ -15,6 +15,7 @@
 
 #include "api/zitadel/codec.h"
 #include "api/zitadel/search.h"
+#include "storage/keys.h"
 #include "storage/lmdb_env.h"
 #include "storage/write_batch.h"
 
@@ -23,6 +24,7 @@ namespace meridian::api::zitadel {
 inline constexpr std::string_view kMetaNs = "zitadel:meta";
 inline constexpr std::string_view kSeqNs = "zitadel:seq";
 inline constexpr std::string_view kSeqName = "org";
+static_assert(storage::KeyFits(kMetaNs.size(), kMaxKeyBytes));
 
 // What a committed write answers. Filled by the batch's precondition on the writer thread;
 // the handler reads it only after the commit callback, which runs after the precondition.

@@ -62,5 +62,46 @@ TEST_F(JsonUtilTest, StringFieldReadsOnlyStrings) {
   EXPECT_FALSE(StringField(obj, "missing").has_value());
 }
 
+// --- client JSON kept exactly as sent (number fidelity) ---
+
+TEST(CompactJsonTest, KeepsNumbersAndStringsByteForByteAndDropsOnlyOuterWhitespace) {
+  const std::string big(10000, '7');
+  const std::string in = " { \"a\" : 1.5 ,\n\t\"b\":[ 1e999, -1e999 , 0.1E-5 ],\"c\": \"x y\\\" \\\\\" ,"
+                         "\"d\":" + big + ",\"e\":18446744073709551617 } ";
+  auto out = CompactJson(in);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(*out, "{\"a\":1.5,\"b\":[1e999,-1e999,0.1E-5],\"c\":\"x y\\\" \\\\\",\"d\":" + big +
+                      ",\"e\":18446744073709551617}");
+}
+
+TEST(CompactJsonTest, RefusesWhatIsNotJson) {
+  for (const char* bad : {"", "{", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":+1}",
+                          "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":1e}", "{\"a\":0x10}",
+                          "{\"a\":1,}", "{\"a\":\"\xff\"}", "{\"a\":\"\x01\"}", "{} {}"}) {
+    EXPECT_TRUE(CompactJson(bad).status().IsInvalidArgument()) << bad;
+  }
+  std::string deep(65, '[');
+  deep += std::string(65, ']');
+  EXPECT_TRUE(CompactJson(deep).status().IsInvalidArgument());
+}
+
+TEST(ObjectMembersTest, SplitsAnObjectIntoNamesAndRawValueText) {
+  auto compact = CompactJson(R"({"a":1.50,"n\u00e9":{"x":[1,{"y":"}"}]},"q":"a,b}","a":true,"e":{}})");
+  ASSERT_TRUE(compact.ok());
+  auto members = ObjectMembers(*compact);
+  ASSERT_TRUE(members.has_value());
+  ASSERT_EQ(members->size(), 5u);
+  EXPECT_EQ((*members)[0].name, "a");
+  EXPECT_EQ((*members)[0].value, "1.50");
+  EXPECT_EQ((*members)[1].name, "n\xc3\xa9");
+  EXPECT_EQ((*members)[1].value, R"({"x":[1,{"y":"}"}]})");
+  EXPECT_EQ((*members)[2].value, R"("a,b}")");
+  EXPECT_EQ((*members)[3].value, "true");
+  EXPECT_EQ((*members)[4].value, "{}");
+  EXPECT_TRUE(ObjectMembers("{}")->empty());
+  EXPECT_FALSE(ObjectMembers("[1]").has_value());
+  EXPECT_FALSE(ObjectMembers("1").has_value());
+}
+
 }  // namespace
 }  // namespace meridian::api

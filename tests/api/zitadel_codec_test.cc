@@ -76,6 +76,16 @@ TEST(ZitadelKeyTest, KeysAreOneTo200Characters) {
   EXPECT_TRUE(CheckKey("\xff").IsInvalidArgument());
 }
 
+TEST(ZitadelKeyTest, KeysAreAtMost400BytesSoTheirStorageKeyFitsLmdb) {
+  std::string four, three;
+  for (int i = 0; i < 100; ++i) four += "\xf0\x9f\x98\x80";  // 100 characters, 400 bytes
+  EXPECT_TRUE(CheckKey(four).ok());
+  EXPECT_TRUE(CheckKey(four + "\xf0\x9f\x98\x80").IsInvalidArgument());  // 404 bytes
+  for (int i = 0; i < 134; ++i) three += "\xe2\x82\xac";  // 134 characters, 402 bytes
+  EXPECT_TRUE(CheckKey(three).IsInvalidArgument());
+  EXPECT_TRUE(CheckKey(three.substr(3)).ok());  // 399 bytes
+}
+
 TEST(ZitadelValueTest, ValuesAreNonEmptyBase64OfAtMost500000Characters) {
   EXPECT_EQ(*CheckValue("aGVsbG8="), "aGVsbG8=");
   EXPECT_EQ(*CheckValue("aGVsbG8"), "aGVsbG8=");  // stored canonical

@@ -145,8 +145,10 @@ TEST_F(NodeLifecycleTest, FullMapAnswers507AndKeepsServingReads) {
   EXPECT_EQ(Attributes(kReadOnly), json::parse(R"({"early":"data"})"));
   EXPECT_EQ(Client().Request(V::get, "/healthz").status, 200);
   if (refused.status == 507) {
-    // A full map is no storage failure: the node stays ready.
-    EXPECT_EQ(Client().Request(V::get, "/readyz").status, 200);
+    // A full map is no storage failure (not sticky), but /readyz says why writes are refused.
+    Response ready = Client().Request(V::get, "/readyz");
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_NE(ready.body.find("storage full"), std::string::npos) << ready.body;
   }
   // Writes keep being refused cleanly (or, if small enough, taken); never a crash.
   for (int i = 0; i < 3; ++i) {

@@ -847,5 +847,92 @@ TEST_F(WriterTest, WaitersOnTheAppliedIndexAreReleasedByTheCommit) {
   EXPECT_EQ(f.wait_for(kWaitLimit), std::future_status::ready);
 }
 
+// --- LMDB's limits: a key it cannot hold is the caller's error, refused alone, never sticky ---
+
+TEST_F(WriterTest, KeyBeyondLmdbLimitIsRefusedAloneAndTheNextBatchCommits) {
+  Start();
+  Hold hold = HoldWriter();
+  WriteBatch before;
+  before.Put("before", "v");
+  WriteBatch too_long;
+  too_long.Put("ok", "v");
+  too_long.Put(std::string(MaxKeyBytes() + 1, 'k'), "v");
+  WriteBatch after;
+  after.Put("after", "v");
+  auto fb = SubmitAsync(std::move(before));
+  auto fbad = SubmitAsync(std::move(too_long));
+  auto fa = SubmitAsync(std::move(after));
+  hold.Release();
+  ASSERT_TRUE(Await(hold.done).ok());
+  auto rb = Await(fb), rbad = Await(fbad), ra = Await(fa);
+  EXPECT_TRUE(rbad.status().IsInvalidArgument()) << rbad.status().ToString();
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  ASSERT_TRUE(ra.ok()) << ra.status().ToString();
+  EXPECT_EQ(LiveValue("ok"), "<absent>");  // nothing of the refused batch
+  EXPECT_TRUE(writer_->health().ok()) << writer_->health().ToString();
+  auto next = Put("next", "v");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(LiveValue("next"), "v");
+  // The longest key LMDB holds is stored and read back.
+  const std::string longest(MaxKeyBytes(), 'k');
+  ASSERT_TRUE(Put(longest, "edge").ok());
+  EXPECT_EQ(LiveValue(longest), "edge");
+}
+
+TEST_F(WriterTest, EmptyKeyIsRefusedWithoutStoppingWrites) {
+  Start();
+  auto r = Put("", "v");
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_TRUE(writer_->health().ok());
+  EXPECT_TRUE(Put("k", "v").ok());
+}
+
+TEST_F(WriterTest, PreconditionExtraKeyBeyondLimitRejectsOnlyItsBatch) {
+  Start();
+  WriteBatch b;
+  b.Put("mine", "v");
+  b.prepare = [](const Txn&, std::vector<Mutation>& extra) {
+    extra.push_back({Mutation::Kind::kPut, std::string(MaxKeyBytes() + 7, 'x'), "v"});
+    return Status::Ok();
+  };
+  auto r = Commit(std::move(b));
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_EQ(LiveValue("mine"), "<absent>");
+  EXPECT_TRUE(writer_->health().ok());
+  EXPECT_TRUE(Put("k", "v").ok());
+}
+
+TEST_F(WriterTest, RemoteEntryWithKeyBeyondLimitIsRefusedBeforeWritingAnything) {
+  Start();
+  pb::LogEntry entry;
+  entry.set_version(1);
+  entry.set_origin("n2.a");
+  entry.set_seq(1);
+  entry.set_hlc(Hlc::FromParts(10, 1).packed());
+  auto* good = entry.add_mutations();
+  good->set_key("fits");
+  good->set_value("v");
+  auto* bad = entry.add_mutations();
+  bad->set_key(std::string(MaxKeyBytes() + 1, 'r'));
+  bad->set_value("v");
+  WriteBatch b;
+  b.remote = RemoteEntries{"n2.a", {entry.SerializeAsString()}};
+  auto r = Commit(std::move(b));
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_FALSE(GetAny("fits").has_value());
+  EXPECT_TRUE(writer_->health().ok());
+  EXPECT_TRUE(Put("k", "v").ok());
+}
+
+TEST_F(WriterTest, DeletePrefixLongerThanAnyKeyDeletesNothingAndFailsNothing) {
+  Start();
+  ASSERT_TRUE(Put("p", "v").ok());
+  WriteBatch b;
+  b.DeletePrefix(std::string(MaxKeyBytes() + 100, 'p'));
+  auto r = Commit(std::move(b));
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(LiveValue("p"), "v");
+}
+
 }  // namespace
 }  // namespace meridian::storage

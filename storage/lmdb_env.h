@@ -97,6 +97,8 @@ class Env {
   uint64_t map_size_bytes() const { return map_size_; }
   // Bytes of the map in use (pages used x page size), for /metrics.
   uint64_t UsedBytes() const;
+  // The raw environment, for mdb_env_copyfd2 (storage/backup.cc) only.
+  MDB_env* raw() const { return env_; }
 
  private:
   Env(MDB_env* env, uint64_t map_size) : env_(env), map_size_(map_size) {}

@@ -118,6 +118,8 @@ class Env {
   // writes are refused with ResourceExhausted until space is freed, then the next commit
   // succeeds and clears it. Nothing committed is lost meanwhile.
   bool full() const { return full_.load(std::memory_order_acquire); }
+  // The raw environment, for mdb_env_copyfd2 (storage/backup.cc) only.
+  MDB_env* raw() const { return env_; }
 
  private:
   Env(MDB_env* env, uint64_t map_size) : env_(env), map_size_(map_size) {}

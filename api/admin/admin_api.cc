@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "api/admin/backup_api.h"
 #include "api/admin/store_api.h"
 #include "api/json_util.h"
 #include "api/slashid/attributes_api.h"
@@ -340,6 +341,7 @@ void RegisterAdminRoutes(Router& router, const ApiContext& ctx) {
   router.Add(V::post, "/admin/v1/organizations/{}/attribute-buckets",
              [c](Call& call) { return CreateBucket(*c, call); });
   RegisterStoreRoutes(router, ctx);
+  RegisterBackupRoutes(router, ctx);
 }
 
 }  // namespace meridian::api::admin

@@ -122,7 +122,10 @@ asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request
   auto timeout = ParseConsistencyTimeout(req);
   if (!timeout.ok()) co_return timeout.status();
   const auto deadline = std::chrono::steady_clock::now() + *timeout;
-  for (const auto& [origin, seq] : *token) {
+  for (const auto& entry : *token) {
+    // Named copies: clang before 16 cannot capture structured bindings in a lambda.
+    const auto& origin = entry.first;
+    const auto seq = entry.second;
     if (ctx.store->applied().Get(origin) >= seq) continue;
     auto arm_applied = [&](std::function<void()> fire) {
       auto id = ctx.store->applied().Wait(origin, seq, std::move(fire));

@@ -207,8 +207,10 @@ Status CheckTemplateValue(std::string_view type, const Shape& shape, const json:
   const json::object& obj = item.as_object();
   bool any_non_null = false;
   for (const auto& [key, value] : obj) {
+    // `name`: clang before 16 cannot capture the structured binding `key` in a lambda.
+    const std::string_view name = key;
     auto field = std::find_if(shape.fields.begin(), shape.fields.end(),
-                              [&](const Field& f) { return f.key == key; });
+                              [&](const Field& f) { return f.key == name; });
     if (field == shape.fields.end()) {
       return Invalid(where + " has the unknown field \"" + std::string(key) + "\" for a " +
                      std::string(type) + " attribute");

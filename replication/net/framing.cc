@@ -34,23 +34,35 @@ asio::awaitable<std::tuple<boost::system::error_code, size_t>> ReadExactly(
 }
 }  // namespace
 
+Result<uint32_t> DecodeFrameLength(const unsigned char (&header)[4]) {
+  const uint32_t length = (uint32_t{header[0]} << 24) | (uint32_t{header[1]} << 16) |
+                          (uint32_t{header[2]} << 8) | uint32_t{header[3]};
+  if (length > kMaxFrameBytes) return Status::Corruption("oversized replication frame");
+  return length;
+}
+
+Result<pb::Frame> DecodeFrameBody(std::string_view body) {
+  pb::Frame frame;
+  if (!frame.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return Status::Corruption("undecodable replication frame");
+  }
+  if (frame.version() != kProtocolVersion) {
+    return Status::Corruption("replication protocol version " + std::to_string(frame.version()) +
+                              " is not supported");
+  }
+  return frame;
+}
+
 asio::awaitable<Result<pb::Frame>> ReadFrame(PeerStream& stream) {
   unsigned char header[4];
   auto [ec, n] = co_await ReadExactly(stream, asio::buffer(header));
   if (ec) co_return Status::Unavailable("link read: " + ec.message());
-  const uint32_t length = (uint32_t{header[0]} << 24) | (uint32_t{header[1]} << 16) |
-                          (uint32_t{header[2]} << 8) | uint32_t{header[3]};
-  if (length > kMaxFrameBytes) co_return Status::Corruption("oversized replication frame");
-  std::string body(length, '\0');
+  auto length = DecodeFrameLength(header);
+  if (!length.ok()) co_return length.status();
+  std::string body(*length, '\0');
   std::tie(ec, n) = co_await ReadExactly(stream, asio::buffer(body));
   if (ec) co_return Status::Unavailable("link read: " + ec.message());
-  pb::Frame frame;
-  if (!frame.ParseFromString(body)) co_return Status::Corruption("undecodable replication frame");
-  if (frame.version() != kProtocolVersion) {
-    co_return Status::Corruption("replication protocol version " + std::to_string(frame.version()) +
-                                 " is not supported");
-  }
-  co_return frame;
+  co_return DecodeFrameBody(body);
 }
 
 std::string EncodeFrame(pb::Frame& frame) {

@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "replication.pb.h"
@@ -45,6 +46,11 @@ class PeerStream {
 // Reads one frame; Unavailable on a closed or broken socket, Corruption on a malformed or
 // oversized frame or a version this node does not speak.
 boost::asio::awaitable<Result<pb::Frame>> ReadFrame(PeerStream& stream);
+// ReadFrame's checks without a socket: the body length of a 4-byte big-endian prefix
+// (Corruption beyond kMaxFrameBytes), and one frame body (Corruption if undecodable or of
+// another version).
+Result<uint32_t> DecodeFrameLength(const unsigned char (&header)[4]);
+Result<pb::Frame> DecodeFrameBody(std::string_view body);
 // Serializes `frame` with its length prefix (version set here).
 std::string EncodeFrame(pb::Frame& frame);
 // Writes bytes produced by EncodeFrame; Unavailable on failure.

@@ -27,7 +27,7 @@ for t in $targets; do
   rm -rf "$work" && mkdir -p "$work/corpus" "$findings"
   cp -r "$root/tests/fuzz/corpus/$t/." "$work/corpus/"
   rc=0
-  (cd "$work" && "$build/tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  (cd "$work" && "$build/tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 \
      -print_final_stats=1 -artifact_prefix="$findings/" corpus >"$work/log" 2>&1) || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
   execs=${execs:-0}

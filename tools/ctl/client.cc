@@ -43,7 +43,7 @@ std::string HttpReply::Header(std::string_view name) const {
 }
 
 HttpReply Client::Call(std::string_view method, const std::string& target, std::string_view body,
-                       std::string_view content_type) const {
+                       std::string_view content_type, const Headers& headers) const {
   HttpReply reply;
   try {
     asio::io_context ioc;
@@ -56,6 +56,7 @@ HttpReply Client::Call(std::string_view method, const std::string& target, std::
     req.set(http::field::host, endpoint_.host + ":" + endpoint_.port);
     req.set(http::field::user_agent, "meridianctl");
     if (!admin_key_.empty()) req.set(http::field::authorization, "Bearer " + admin_key_);
+    for (const auto& [name, value] : headers) req.set(name, value);
     if (!body.empty() || method == "PUT" || method == "POST") {
       req.set(http::field::content_type, content_type);
       req.body() = std::string(body);

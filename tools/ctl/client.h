@@ -35,9 +35,11 @@ class Client {
   Client(Endpoint endpoint, std::string admin_key, std::chrono::seconds timeout)
       : endpoint_(std::move(endpoint)), admin_key_(std::move(admin_key)), timeout_(timeout) {}
 
-  // `target` is the path and query, already percent-encoded.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  // `target` is the path and query, already percent-encoded; `headers` are added as given.
   HttpReply Call(std::string_view method, const std::string& target, std::string_view body = {},
-                 std::string_view content_type = "application/json") const;
+                 std::string_view content_type = "application/json",
+                 const Headers& headers = {}) const;
   void set_timeout(std::chrono::seconds timeout) { timeout_ = timeout; }
 
  private:

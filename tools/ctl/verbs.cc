@@ -83,8 +83,10 @@ std::string StorePath(const Args& a) {
   return path;
 }
 
-std::string ConsistencyQuery(const Args& a) {
-  return a.Has("all-regions") ? "?consistency=all_regions" : "";
+// The node reads the consistency level from this header (docs/http-api.md), not the query.
+Client::Headers ConsistencyHeaders(const Args& a) {
+  if (!a.Has("all-regions")) return {};
+  return {{"SlashID-Required-Consistency", "all_regions"}};
 }
 
 int Status(const Args&, Context& ctx) {
@@ -252,15 +254,16 @@ int Put(const Args& a, Context& ctx) {
   } else {
     return Fail(kUsage, "put needs a VALUE, '-' (stdin) or --file FILE");
   }
-  HttpReply r =
-      ctx.client.Call("PUT", StorePath(a) + ConsistencyQuery(a), value, "application/octet-stream");
+  HttpReply r = ctx.client.Call("PUT", StorePath(a), value, "application/octet-stream",
+                                ConsistencyHeaders(a));
   if (int code = Check(r); code != kOk) return code;
   if (ctx.json) PrintJson(json::object{{"commit_token", r.Header("Meridian-Commit-Token")}});
   return kOk;
 }
 
 int Delete(const Args& a, Context& ctx) {
-  HttpReply r = ctx.client.Call("DELETE", StorePath(a) + ConsistencyQuery(a));
+  HttpReply r = ctx.client.Call("DELETE", StorePath(a), {}, "application/json",
+                                ConsistencyHeaders(a));
   if (int code = Check(r); code != kOk) return code;
   if (ctx.json) PrintJson(json::object{{"commit_token", r.Header("Meridian-Commit-Token")}});
   return kOk;

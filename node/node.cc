@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "api/dialects.h"
 #include "api/http_server.h"
 #include "api/rate_limit.h"
+#include "api/swift/tempauth.h"
 #include "replication/consistency_gate.h"
 #include "replication/net/replication_service.h"
 #include "storage/base/log.h"
@@ -81,6 +83,33 @@ void ReloadTlsOnSighup(replication::ReplicationService* replication, api::HttpSe
     }
     ReloadTlsOnSighup(replication, server, api_tls, hup);
   });
+}
+
+// Collects expired Swift tokens every min(token lifetime, 60 s) until the node drains. Tokens of
+// other nodes get an hour's grace (their issuer normally collects them; see SweepExpiredTokens).
+asio::awaitable<void> CollectSwiftTokens(const api::ApiContext& ctx, uint64_t token_ttl_s) {
+  using namespace std::chrono;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const seconds interval{std::clamp<uint64_t>(token_ttl_s, 1, 60)};
+  constexpr int64_t kOrphanGraceMs = 3600 * 1000;
+  constexpr size_t kMaxPerPass = 1000;
+  while (!ctx.draining->load()) {
+    timer.expires_after(interval);
+    co_await timer.async_wait(asio::use_awaitable);
+    const int64_t now_ms =
+        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    // Full passes follow each other at once; the count bounds the loop.
+    for (int pass = 0; pass < 100 && !ctx.draining->load(); ++pass) {
+      auto swept = co_await api::swift::SweepExpiredTokens(ctx, now_ms, kOrphanGraceMs,
+                                                           kMaxPerPass);
+      if (!swept.ok()) {
+        log::Warn("swift_token_sweep_failed", "status=\"" + swept.status().ToString() + "\"");
+        break;
+      }
+      if (*swept > 0) log::Info("swift_tokens_collected", "count=" + std::to_string(*swept));
+      if (*swept < kMaxPerPass) break;
+    }
+  }
 }
 
 }  // namespace
@@ -184,6 +213,7 @@ int Node::Run() {
     if (!st.ok()) log::Error("ready_file_failed", "status=\"" + st.ToString() + "\"");
   }
 
+  asio::co_spawn(p.ioc, CollectSwiftTokens(p.ctx, p.config.swift_token_ttl_s), asio::detached);
   asio::signal_set tls_reload(p.ioc, SIGHUP);
   ReloadTlsOnSighup(p.replication.get(), p.server.get(), p.config.api_tls, tls_reload);
   asio::signal_set signals(p.ioc, SIGTERM, SIGINT);

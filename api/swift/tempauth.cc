@@ -76,6 +76,7 @@ boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
   batch.Put(storage::DataKey(storage::kSystemTenant, kSwiftTokensNs, Sha256Hex(token)),
             json::serialize(json::object{{"key_sha256", Sha256Hex(key)},
                                          {"organization_id", org_id},
+                                         {"issued_by", ctx.node_id},
                                          {"expires_ms", WallMs() + int64_t(ttl_s) * 1000}}));
   auto committed = co_await CommitAndWait(ctx, std::move(batch), WriteConsistency{});
   if (!committed.ok()) {
@@ -93,6 +94,38 @@ boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
   res.set("X-Storage-Url", "http://" + host + "/v1/AUTH_" + org_id);
   SetTransId(res, trans_id);
   co_return res;
+}
+
+boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx, int64_t now_ms,
+                                                          int64_t orphan_grace_ms,
+                                                          size_t max_per_pass) {
+  storage::WriteBatch batch;
+  {
+    auto txn = ctx.store->Read();
+    if (!txn.ok()) co_return txn.status();
+    const std::string prefix = storage::NamespacePrefix(storage::kSystemTenant, kSwiftTokensNs);
+    Status scanned = storage::ScanLive(
+        *txn, prefix, [&](std::string_view name, const storage::Record& record) {
+          boost::system::error_code ec;
+          json::value doc = json::parse(record.value(), ec);
+          const json::object* obj = !ec && doc.is_object() ? &doc.as_object() : nullptr;
+          const json::value* expires = obj ? obj->if_contains("expires_ms") : nullptr;
+          const json::value* issuer = obj ? obj->if_contains("issued_by") : nullptr;
+          // An undecodable record is left for an operator; AuthenticateSwift refuses it anyway.
+          if (!expires || !expires->is_int64()) return true;
+          const bool mine = issuer && issuer->is_string() && issuer->as_string() == ctx.node_id;
+          if (expires->as_int64() + (mine ? 0 : orphan_grace_ms) <= now_ms) {
+            batch.Delete(prefix + std::string(name));
+          }
+          return batch.mutations.size() < max_per_pass;
+        });
+    if (!scanned.ok()) co_return scanned;
+  }
+  const size_t count = batch.mutations.size();
+  if (count == 0) co_return size_t{0};
+  auto committed = co_await CommitAndWait(ctx, std::move(batch), WriteConsistency{});
+  if (!committed.status.ok()) co_return committed.status;
+  co_return count;
 }
 
 Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,

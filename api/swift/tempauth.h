@@ -23,6 +23,14 @@ inline constexpr std::string_view kSwiftTokensNs = "swift_tokens";
 // X-Storage-Url, once the token is committed (local_region); anything else 401.
 boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call);
 
+// Deletes expired token records so they do not pile up: the tokens this node issued as soon as
+// they expire, every other node's once expired for longer than `orphan_grace_ms` (their issuer
+// may be gone for good; the grace keeps regions from all deleting the same records). Deletes at
+// most `max_per_pass` records, through the write path at local_region, and returns how many.
+boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx, int64_t now_ms,
+                                                          int64_t orphan_grace_ms,
+                                                          size_t max_per_pass);
+
 // Who sends a Swift request: an X-Auth-Token issued by GetToken resolves to the key it was
 // issued for (Unauthenticated once expired, unknown, or the key is revoked); any other
 // credential is an API key, checked as every dialect checks one.

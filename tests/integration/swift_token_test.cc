@@ -75,6 +75,25 @@ TEST_F(SwiftTokenTest, TokensAreFreshExpireAndDieWithTheirKey) {
   EXPECT_EQ(Auth().status, 401);
 }
 
+// The node collects the records of its own expired tokens (a sweep every min(ttl, 60 s)); a
+// token that is still live keeps its record.
+TEST_F(SwiftTokenTest, ExpiredTokenRecordsAreCollected) {
+  StartShortTtlNode();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Auth().status, 200);
+  auto stored = [&] {
+    Response ls = HttpClient(address_).Request(http::verb::get, "/admin/v1/store/_/swift_tokens",
+                                               AdminAuth());
+    EXPECT_EQ(ls.status, 200) << ls.body;
+    return ls.status == 200 ? ls.Json().at("result").as_array().size() : size_t{99};
+  };
+  EXPECT_EQ(stored(), 3u);
+  EXPECT_TRUE(PollUntil([&] { return stored() == 0; }, 15s, 250ms)) << stored();
+  // A live token survives the sweeps that follow.
+  const std::string live = Auth().Header("X-Auth-Token");
+  EXPECT_EQ(stored(), 1u);
+  EXPECT_EQ(Head(live) / 100, 2);
+}
+
 TEST_F(SwiftTokenTest, PythonSwiftclientReauthenticatesAfterExpiry) {
   if (std::system("/usr/bin/python3 -c 'import swiftclient' >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "python3-swiftclient is not installed; tools/setup.sh installs it";

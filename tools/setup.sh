@@ -2,6 +2,9 @@
 # Installs Meridian's build and test dependencies from Debian packages (idempotent: only what is
 # missing is installed; a machine that has everything does no network I/O).
 set -euo pipefail
+# Node.js and npm (Debian's, only when the machine has none) run tools/check_openapi.sh.
+command -v node >/dev/null || MERIDIAN_EXTRA_PKGS="${MERIDIAN_EXTRA_PKGS:-} nodejs"
+command -v npm >/dev/null || MERIDIAN_EXTRA_PKGS="${MERIDIAN_EXTRA_PKGS:-} npm"
 # prometheus ships promtool, which checks /metrics (tests/integration/ops_metrics_test.cc).
 pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev liblmdb-dev
       libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl python3-swiftclient prometheus

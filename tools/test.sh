@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # README command 2: installs dependencies, builds with warnings as errors, runs the whole suite,
-# then runs every fuzz target for a bounded time (tools/fuzz.sh; MERIDIAN_FUZZ_SECONDS, default 45).
+# checks the OpenAPI documents and every answer the suites received against them
+# (tools/check_openapi.sh), then runs every fuzz target for a bounded time (tools/fuzz.sh;
+# MERIDIAN_FUZZ_SECONDS, default 45).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 MERIDIAN_CMAKE_ARGS="-DMERIDIAN_WERROR=ON ${MERIDIAN_CMAKE_ARGS:-}" bash "$root/tools/build.sh"
 bash "$root/tools/check_layering.sh"
 cd "$root/build"
+# Every answer the suites receive is recorded and checked against docs/openapi/ afterwards.
+export MERIDIAN_RESPONSE_LOG_DIR="$root/build/response-log"
+rm -rf "$MERIDIAN_RESPONSE_LOG_DIR" && mkdir -p "$MERIDIAN_RESPONSE_LOG_DIR"
 ctest --output-on-failure --timeout 600 -j2 "$@"
+bash "$root/tools/check_openapi.sh" "$MERIDIAN_RESPONSE_LOG_DIR"
 bash "$root/tools/fuzz.sh"

@@ -1,5 +1,7 @@
-// Keeps docs/openapi.yaml complete and honest: every route the code registers (under api/) is
-// documented there, and nothing is documented that the code does not serve.
+// Keeps docs/openapi/ (one OpenAPI 3.1 document per dialect and one for the operator API)
+// complete and honest: every route the code registers (under api/) is documented in exactly one
+// of them, and nothing is documented that the code does not serve. That the answers match the
+// documented shapes is checked by tools/openapi/validate_responses.mjs (tools/test.sh).
 //
 // The routes are read from the source, not from a running node: every call `Add(<verb>, <path>,
 // ...)` or `add(<verb>, <path>, ...)` in api/**/*.cc (and *.h, should a header ever register
@@ -14,7 +16,7 @@
 // table. The forwarding calls inside the helpers (`router.Add(method, pattern, ...)`) and
 // Router::Add's own declaration are skipped.
 //
-// openapi.yaml is read minimally: under the top-level `paths:` key, path keys at indent 2 and
+// Each document is read minimally: under the top-level `paths:` key, path keys at indent 2 and
 // operation keys (get, put, post, ...) at indent 4. `{name}` path parameters match `{}`.
 // The router answers HEAD on every GET route (router.cc), so a documented HEAD is accepted where
 // a GET of the same path is registered; HEAD is never required.
@@ -42,7 +44,7 @@ namespace fs = std::filesystem;
 // MERIDIAN_DOCS_DIR is set by tests/CMakeLists.txt; the source root is its parent.
 const std::string kDocsDir = MERIDIAN_DOCS_DIR;
 const std::string kApiDir = kDocsDir + "/../api";
-const std::string kOpenApi = kDocsDir + "/openapi.yaml";
+const std::string kOpenApiDir = kDocsDir + "/openapi";
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -357,8 +359,8 @@ struct Documented {
   bool found_paths = false;
 };
 
-// The operations under the top-level `paths:` key of openapi.yaml.
-Documented ReadOpenApi(const std::string& yaml) {
+// The operations under the top-level `paths:` key of one document (`name` is for messages).
+Documented ReadOpenApi(const std::string& yaml, const std::string& name = "openapi.yaml") {
   static const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
                                                  "options", "head", "patch", "trace"};
   Documented doc;
@@ -388,7 +390,7 @@ Documented ReadOpenApi(const std::string& yaml) {
     }
     if (indent == 2) {
       if (!key.starts_with('/')) {
-        doc.errors.push_back("openapi.yaml:" + std::to_string(number) + ": path key `" + key +
+        doc.errors.push_back(name + ":" + std::to_string(number) + ": path key `" + key +
                              "` does not start with /");
       }
       path = NormalizePath(key);
@@ -396,12 +398,36 @@ Documented ReadOpenApi(const std::string& yaml) {
       if (path.empty()) continue;
       const std::string op = Upper(key) + " " + path;
       if (!doc.operations.insert(op).second) {
-        doc.errors.push_back("openapi.yaml:" + std::to_string(number) + ": " + op +
+        doc.errors.push_back(name + ":" + std::to_string(number) + ": " + op +
                              " is documented twice");
       }
     }
   }
   return doc;
+}
+
+// The documents of docs/openapi/ by file name.
+std::map<std::string, std::string> OpenApiDocuments() {
+  std::map<std::string, std::string> docs;
+  for (const auto& entry : fs::directory_iterator(kOpenApiDir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".yaml") && name != "redocly.yaml") docs[name] = ReadFile(entry.path());
+  }
+  return docs;
+}
+
+// Every operation of every document; one documented in two documents is an error.
+Documented ReadAllOpenApi() {
+  Documented all;
+  for (const auto& [name, yaml] : OpenApiDocuments()) {
+    Documented doc = ReadOpenApi(yaml, name);
+    all.found_paths = all.found_paths || doc.found_paths;
+    all.errors.insert(all.errors.end(), doc.errors.begin(), doc.errors.end());
+    for (const auto& op : doc.operations) {
+      if (!all.operations.insert(op).second) all.errors.push_back(op + " is in two documents");
+    }
+  }
+  return all;
 }
 
 std::string Join(const std::vector<std::string>& items) {
@@ -425,28 +451,34 @@ TEST(OpenApiTest, SourceRegistrationsAreReadable) {
   }
 }
 
-TEST(OpenApiTest, DocumentIsOpenApi303) {
-  const std::string yaml = ReadFile(kOpenApi);
-  ASSERT_FALSE(yaml.empty()) << kOpenApi << " is missing or empty";
-  EXPECT_NE(yaml.find("openapi: 3.0.3"), std::string::npos);
-  const Documented doc = ReadOpenApi(yaml);
-  EXPECT_TRUE(doc.found_paths) << "no top-level paths: key";
-  EXPECT_TRUE(doc.errors.empty()) << Join(doc.errors);
+TEST(OpenApiTest, DocumentsAreOpenApi31) {
+  const auto docs = OpenApiDocuments();
+  for (const char* name : {"operator.yaml", "slashid.yaml", "swift.yaml", "zitadel.yaml",
+                           "attio.yaml", "ocamba.yaml"}) {
+    ASSERT_EQ(docs.count(name), 1u) << kOpenApiDir << "/" << name << " is missing";
+  }
+  for (const auto& [name, yaml] : docs) {
+    EXPECT_NE(yaml.find("openapi: 3.1.0"), std::string::npos) << name;
+    const Documented doc = ReadOpenApi(yaml, name);
+    EXPECT_TRUE(doc.found_paths) << name << ": no top-level paths: key";
+    EXPECT_TRUE(doc.errors.empty()) << Join(doc.errors);
+  }
+  EXPECT_TRUE(ReadAllOpenApi().errors.empty()) << Join(ReadAllOpenApi().errors);
 }
 
 TEST(OpenApiTest, EveryRegisteredRouteIsDocumented) {
   const Scan scan = ScanRegistrations();
-  const Documented doc = ReadOpenApi(ReadFile(kOpenApi));
+  const Documented doc = ReadAllOpenApi();
   std::vector<std::string> missing;
   for (const auto& route : scan.routes) {
     if (doc.operations.count(route) == 0) missing.push_back(route);
   }
-  EXPECT_TRUE(missing.empty()) << "served but not in docs/openapi.yaml:\n" << Join(missing);
+  EXPECT_TRUE(missing.empty()) << "served but not in docs/openapi/:\n" << Join(missing);
 }
 
 TEST(OpenApiTest, EveryDocumentedOperationIsServed) {
   const Scan scan = ScanRegistrations();
-  const Documented doc = ReadOpenApi(ReadFile(kOpenApi));
+  const Documented doc = ReadAllOpenApi();
   std::vector<std::string> extra;
   for (const auto& op : doc.operations) {
     if (scan.routes.count(op) != 0) continue;
@@ -454,7 +486,7 @@ TEST(OpenApiTest, EveryDocumentedOperationIsServed) {
     if (op.starts_with("HEAD ") && scan.routes.count("GET " + op.substr(5)) != 0) continue;
     extra.push_back(op);
   }
-  EXPECT_TRUE(extra.empty()) << "in docs/openapi.yaml but not registered under api/:\n"
+  EXPECT_TRUE(extra.empty()) << "in docs/openapi/ but not registered under api/:\n"
                              << Join(extra);
 }
 

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,8 +17,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
@@ -110,6 +114,30 @@ ErrorCode Connect(asio::io_context& ioc, beast::tcp_stream& stream, uint16_t por
   ioc.run();
   if (!result) stream.socket().set_option(tcp::no_delay(true), result);
   return result;
+}
+
+// With MERIDIAN_RESPONSE_LOG_DIR set (tools/test.sh sets it), every answer is appended as one
+// JSON line to <dir>/responses-<pid>.jsonl; tools/openapi/validate_responses.mjs then checks
+// each against docs/openapi/, so the documents cannot drift from what the node answers.
+void RecordExchange(http::verb method, std::string_view target, const Response& response) {
+  static const char* dir = std::getenv("MERIDIAN_RESPONSE_LOG_DIR");
+  if (dir == nullptr || *dir == '\0' || response.status == 0) return;
+  boost::json::object headers;
+  for (const auto& [name, value] : response.headers) headers[name] = value;
+  constexpr size_t kMaxLoggedBody = 1 << 20;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  boost::json::object line{{"method", std::string(http::to_string(method))},
+                           {"target", target},
+                           {"status", response.status},
+                           {"headers", std::move(headers)},
+                           {"body", std::string_view(response.body).substr(0, kMaxLoggedBody)},
+                           {"truncated", response.body.size() > kMaxLoggedBody},
+                           {"test", test ? std::string(test->test_suite_name()) + "." +
+                                               test->name()
+                                         : std::string()}};
+  std::ofstream(std::string(dir) + "/responses-" + std::to_string(::getpid()) + ".jsonl",
+                std::ios::app)
+      << boost::json::serialize(line) << "\n";
 }
 
 }  // namespace
@@ -234,6 +262,7 @@ Response HttpClient::Request(http::verb method, std::string_view target, const H
     if (outcome.response.status != 0) {
       c.used = true;
       if (!outcome.keep_alive || !outcome.sent_all) c.Close();
+      RecordExchange(method, target, outcome.response);
       return std::move(outcome.response);
     }
     c.Close();

@@ -328,6 +328,21 @@ TEST_F(ClusterTest, StatusShowsEveryPeerWithSequencesAndLag) {
   StartCluster();
   Response w = Patch(0, R"({"x":1})", "all_regions");
   ASSERT_EQ(w.status, 204) << w.body;
+  // The write proves n1's links; the n2-n3 links connect on their own schedule.
+  auto all_linked = [&] {
+    for (int i = 0; i < cluster_->size(); ++i) {
+      const json::value status = cluster_->Status(i);
+      if (!status.is_object()) return false;
+      for (const auto& p : status.at("peers").as_array()) {
+        if (p.at("connected") != json::value(true) ||
+            p.at("inbound_connected") != json::value(true) || Int(p, "applied_seq") < 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(PollUntil(all_linked, 20s));
   for (int i = 0; i < cluster_->size(); ++i) {
     const json::value status = cluster_->Status(i);
     ASSERT_TRUE(status.is_object()) << "no status from " << cluster_->Id(i);

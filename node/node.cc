@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "api/admin/verify_api.h"
 #include "api/api_context.h"
 #include "api/dialects.h"
 #include "api/http_server.h"
@@ -39,6 +40,7 @@ struct Node::Parts {
   std::unique_ptr<api::RateLimiter> rate_limiter;
   api::Metrics metrics;
   api::ApiContext ctx{};
+  std::unique_ptr<api::admin::OpsWorker> ops_worker;  // joined after the server is gone
   api::Router router;
   std::unique_ptr<api::HttpServer> server;
   std::string listening;
@@ -188,6 +190,10 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   p.ctx.writes_paused = &p.writes_paused;
   p.ctx.swift_token_ttl_s = c.swift_token_ttl_s;
   api::RegisterAllRoutes(p.router, p.ctx);
+  p.ops_worker = std::make_unique<api::admin::OpsWorker>();
+  std::map<std::string, std::string> node_apis;
+  for (const auto& n : c.nodes) node_apis[n.id] = n.api;
+  api::admin::RegisterVerifyRoutes(p.router, p.ctx, *p.ops_worker, std::move(node_apis));
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
   auto endpoint = p.server->Listen(c.listen_host, c.listen_port);

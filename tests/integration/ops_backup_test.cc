@@ -2,7 +2,6 @@
 // under write load restores into a data folder that a new node serves every write acknowledged
 // before the backup began from; a corrupt backup is refused.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdio>
@@ -13,33 +12,16 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/ctl_run.h"
 #include "tests/support/node_test.h"
 
 namespace meridian::test {
 namespace {
 using V = http::verb;
 
-struct CtlRun {
-  int exit_code = -1;
-  std::string out;
-};
-
 class OpsBackupTest : public NodeTest {
  protected:
-  CtlRun Ctl(const std::string& args) {
-    const std::string ctl =
-        (std::filesystem::path(MeridiandPath()).parent_path() / "meridianctl").string();
-    const std::string command = "timeout 120 '" + ctl + "' --endpoint http://" + node().address() +
-                                " --admin-key '" + AdminToken() + "' " + args + " 2>&1";
-    CtlRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-  }
+  CtlRun Ctl(const std::string& args) { return RunCtl(node().address(), AdminToken(), args); }
 };
 
 TEST_F(OpsBackupTest, BackupUnderWriteLoadRestoresEveryAcknowledgedWrite) {

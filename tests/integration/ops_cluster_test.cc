@@ -2,15 +2,13 @@
 // every peer, and not while a peer is cut off; writes through the operator store endpoint
 // replicate like any other; status lists every peer.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
 #include <string>
 #include <thread>
 
+#include "tests/support/ctl_run.h"
 #include "tests/support/http_client.h"
 #include "tests/support/local_cluster.h"
 #include "tests/support/node_test.h"
@@ -30,19 +28,9 @@ class OpsClusterTest : public testing::Test {
 
   // meridianctl against node i; returns the exit code, output in `out`.
   int Ctl(int i, const std::string& args, std::string* out = nullptr) {
-    const std::string ctl =
-        (std::filesystem::path(MeridiandPath()).parent_path() / "meridianctl").string();
-    const std::string command = "timeout 120 '" + ctl + "' --endpoint http://" +
-                                cluster_->node(i).address() + " --admin-key '" +
-                                cluster_->admin_token() + "' " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return -1;
-    std::string text;
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, n);
-    const int status = pclose(pipe);
-    if (out != nullptr) *out = text;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    CtlRun run = RunCtl(cluster_->node(i).address(), cluster_->admin_token(), args);
+    if (out != nullptr) *out = run.out;
+    return run.exit_code;
   }
 
   std::unique_ptr<LocalCluster> cluster_;

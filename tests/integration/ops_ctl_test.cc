@@ -2,13 +2,12 @@
 // its table and JSON output, its exit codes, and the operator store and drain endpoints it
 // uses (docs/http-api.md, Operator store access). meridianctl is built beside meridiand.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 
+#include "tests/support/ctl_run.h"
 #include "tests/support/node_test.h"
 
 namespace meridian::test {
@@ -16,37 +15,19 @@ namespace {
 namespace json = boost::json;
 using V = http::verb;
 
-struct CtlRun {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr, interleaved
-};
-
-std::string CtlPath() {
-  return (std::filesystem::path(MeridiandPath()).parent_path() / "meridianctl").string();
-}
-
 class OpsCtlTest : public NodeTest {
  protected:
   // Runs `meridianctl --endpoint <node> --admin-key <admin> <args>` through the shell.
   CtlRun Ctl(const std::string& args, const std::string& key = "") {
-    const std::string command = "timeout 60 '" + CtlPath() + "' --endpoint http://" +
-                                node().address() + " --admin-key '" +
-                                (key.empty() ? AdminToken() : key) + "' " + args + " 2>&1";
-    CtlRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return RunCtl(node().address(), key.empty() ? AdminToken() : key, args, 60);
   }
 };
 
 TEST_F(OpsCtlTest, HelpForTheToolAndEveryVerb) {
   CtlRun top = Ctl("--help");
   EXPECT_EQ(top.exit_code, 0) << top.out;
-  for (const char* verb : {"status", "orgs", "keys", "get", "put", "delete", "ls", "drain"}) {
+  for (const char* verb : {"status", "orgs", "keys", "get", "put", "delete", "ls", "drain",
+                           "backup", "restore", "verify", "repair"}) {
     CtlRun help = Ctl(std::string(verb) + " --help");
     EXPECT_EQ(help.exit_code, 0) << verb << ": " << help.out;
     EXPECT_NE(help.out.find(std::string("usage: meridianctl [OPTIONS] ") + verb), std::string::npos)
@@ -71,13 +52,7 @@ TEST_F(OpsCtlTest, StatusIsHealthyAndUnreachableNodesExitThree) {
   EXPECT_EQ(v.at("ready"), true);
   EXPECT_TRUE(v.as_object().contains("peers"));
   EXPECT_EQ(Ctl("status", "wrong-key").exit_code, 4);
-  CtlRun down = CtlRun{};
-  {
-    const std::string command = "'" + CtlPath() + "' --endpoint http://127.0.0.1:1 status 2>&1";
-    const int status = std::system(command.c_str());
-    down.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  EXPECT_EQ(down.exit_code, 3);
+  EXPECT_EQ(RunCtl("127.0.0.1:1", AdminToken(), "status", 60).exit_code, 3);
 }
 
 TEST_F(OpsCtlTest, OrgsCreateListRevoke) {

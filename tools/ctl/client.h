@@ -41,6 +41,10 @@ class Client {
                  std::string_view content_type = "application/json",
                  const Headers& headers = {}) const;
   void set_timeout(std::chrono::seconds timeout) { timeout_ = timeout; }
+  // A client of another node with the same key and timeout.
+  Client WithEndpoint(Endpoint endpoint) const {
+    return Client(std::move(endpoint), admin_key_, timeout_);
+  }
 
  private:
   Endpoint endpoint_;

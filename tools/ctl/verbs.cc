@@ -13,6 +13,7 @@
 
 #include "backup_file.h"
 #include "output.h"
+#include "verify.h"
 
 namespace meridian::ctl {
 namespace json = boost::json;
@@ -262,8 +263,8 @@ int Put(const Args& a, Context& ctx) {
 }
 
 int Delete(const Args& a, Context& ctx) {
-  HttpReply r = ctx.client.Call("DELETE", StorePath(a), {}, "application/json",
-                                ConsistencyHeaders(a));
+  HttpReply r =
+      ctx.client.Call("DELETE", StorePath(a), {}, "application/json", ConsistencyHeaders(a));
   if (int code = Check(r); code != kOk) return code;
   if (ctx.json) PrintJson(json::object{{"commit_token", r.Header("Meridian-Commit-Token")}});
   return kOk;
@@ -375,6 +376,23 @@ int Restore(const Args& a, Context& ctx) {
   return kOk;
 }
 
+int VerifyOrRepair(const Args& a, Context& ctx, bool repair) {
+  VerifyOptions options;
+  options.repair = repair;
+  std::stringstream in(a.Flag("endpoints"));
+  for (std::string url; std::getline(in, url, ',');) {
+    if (!url.empty()) options.endpoints.push_back(url);
+  }
+  options.wait_seconds = static_cast<int>(std::strtol(a.Flag("wait", "30").c_str(), nullptr, 10));
+  if (options.wait_seconds <= 0 || options.wait_seconds > 3600) {
+    return Fail(kUsage, "--wait must be 1 to 3600 seconds");
+  }
+  return VerifyCluster(options, ctx);
+}
+
+int Verify(const Args& a, Context& ctx) { return VerifyOrRepair(a, ctx, false); }
+int Repair(const Args& a, Context& ctx) { return VerifyOrRepair(a, ctx, true); }
+
 const std::vector<Verb>& Verbs() {
   static const std::vector<Verb> verbs = {
       {"status",
@@ -450,6 +468,22 @@ const std::vector<Verb>& Verbs() {
        1,
        1,
        Restore},
+      {"verify",
+       "[--endpoints URL,URL,...] [--wait SECONDS]",
+       "compares every node's records; exit 1 and the differing records when they differ",
+       {"endpoints", "wait"},
+       {},
+       0,
+       0,
+       Verify},
+      {"repair",
+       "[--endpoints URL,URL,...] [--wait SECONDS]",
+       "sends differing records between nodes so last-writer-wins heals them, then verifies",
+       {"endpoints", "wait"},
+       {},
+       0,
+       0,
+       Repair},
   };
   return verbs;
 }

@@ -12,7 +12,7 @@ namespace meridian::ctl {
 // Exit codes scripts rely on (docs/meridianctl.md, Exit status).
 enum Exit : int {
   kOk = 0,
-  kCheckFailed = 1,  // status: not healthy; drain: not replicated in time
+  kCheckFailed = 1,  // status: not healthy; drain: not replicated in time; verify: differ
   kUsage = 2,        // bad command line
   kUnreachable = 3,  // no HTTP answer from the node
   kRefused = 4,      // the node answered with an error (4xx or 5xx), e.g. not found

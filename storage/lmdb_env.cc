@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "storage/failpoint.h"
+
 namespace meridian::storage {
 namespace {
 
@@ -159,6 +161,10 @@ Status WriteTxn::Delete(Db db, std::string_view key) {
 Status WriteTxn::Commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;  // mdb_txn_commit frees the txn even when it fails
+  if (Status injected = failpoint::Hit(failpoint::kCommit); !injected.ok()) {
+    mdb_txn_abort(txn);
+    return injected;
+  }
   int rc = mdb_txn_commit(txn);
   full_->store(rc == ENOSPC || rc == EDQUOT || rc == MDB_MAP_FULL, std::memory_order_release);
   return FromMdb(rc, "mdb_txn_commit");

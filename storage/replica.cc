@@ -2,6 +2,7 @@
 #include "storage/replica.h"
 
 #include "storage.pb.h"
+#include "storage/failpoint.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 #include "storage/writer.h"
@@ -67,6 +68,7 @@ Result<uint64_t> FirstLogSeq(const Txn& txn) {
 
 Result<std::vector<LogRecord>> ReadLog(const Txn& txn, uint64_t from_seq, size_t max_entries,
                                        size_t max_bytes) {
+  MERIDIAN_RETURN_IF_ERROR(failpoint::Hit(failpoint::kReadLog));
   std::vector<LogRecord> out;
   size_t bytes = 0;
   const std::string start = LogKey(from_seq);

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "storage/base/log.h"
+#include "storage/failpoint.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 #include "storage/replica.h"
@@ -58,6 +59,12 @@ bool IsLocalWrite(const WriteBatch& batch) {
   return !batch.remote && !batch.snapshot && !batch.truncate_log_upto && !batch.collect &&
          !batch.clock_entry;
 }
+
+// What a write gets once a storage failure stopped the writer: Unavailable (503, the node is
+// not fit to write until restarted), naming the failure.
+Status StoppedBy(const Status& sticky) {
+  return Status::Unavailable("storage failed: " + sticky.ToString());
+}
 }  // namespace
 
 bool IsQueueFull(const Status& status) {
@@ -80,7 +87,7 @@ void Writer::Submit(WriteBatch batch, CommitCallback done) {
     if (stopping_) {
       refused = Status::Unavailable("node is shutting down");
     } else if (!sticky_.ok()) {
-      refused = sticky_;
+      refused = StoppedBy(sticky_);
     } else if (local && queued_writes_ >= options_.max_queued_writes) {
       refused = Status::Unavailable(kQueueFull);
     } else {
@@ -139,7 +146,7 @@ void Writer::CommitGroup(std::span<Pending> group) {
   std::vector<std::pair<std::string, uint64_t>> remote_applied;
   uint64_t seq = last_seq_;
   Hlc hlc = last_hlc_;
-  Status st = sticky.ok() ? TryCommit(group, results, seq, hlc, remote_applied) : sticky;
+  Status st = sticky.ok() ? TryCommit(group, results, seq, hlc, remote_applied) : StoppedBy(sticky);
   if (IsBatchFault(st) && group.size() > 1) {
     // One bad batch must not fail its neighbours: retry each alone.
     for (size_t i = 0; i < group.size(); ++i) CommitGroup(group.subspan(i, 1));
@@ -181,6 +188,7 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
   results.clear();
   results.reserve(group.size());
   std::vector<Mutation> extra;
+  bool holds_remote = false;
   for (auto& pending : group) {
     const WriteBatch& batch = pending.batch;
     if (batch.remote || batch.snapshot) {
@@ -192,6 +200,7 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
         continue;
       }
       MERIDIAN_RETURN_IF_ERROR(st);
+      holds_remote = true;
       remote_applied.emplace_back(batch.remote ? batch.remote->origin : batch.snapshot->origin,
                                   applied);
       results.emplace_back(CommitInfo{applied, hlc, false, {}});
@@ -231,6 +240,7 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
   }
   MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaLastSeq, LogKey(seq)));
   MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaHlc, LogKey(hlc.packed())));
+  if (holds_remote) MERIDIAN_RETURN_IF_ERROR(failpoint::Hit(failpoint::kCommitRemote));
   return txn->Commit();
 }
 

@@ -5,7 +5,8 @@
 // Thread-safe. A batch whose keys or values exceed LMDB's limits (storage/lmdb_env.h) is refused
 // alone with InvalidArgument before any transaction; a full disk or map fails the group's
 // batches with ResourceExhausted and the next group tries again. Any other failure (I/O, fsync,
-// corruption) is sticky: every later write fails with that Status until restart.
+// corruption) is sticky: that group's batches fail with it, and every later write fails with
+// Unavailable("storage failed: <it>") until restart (health() keeps the failure itself).
 #pragma once
 
 #include <atomic>
@@ -58,7 +59,7 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
 
   // Queues `batch`; `done` runs once, on the writer thread, after the group's fsync or failure.
-  // After Stop() (or a sticky failure) `done` gets Unavailable (or that failure) at once; so
+  // After Stop() or a sticky failure `done` gets Unavailable at once; so
   // does a local write over max_queued_writes (IsQueueFull). A batch beyond LMDB's limits gets
   // InvalidArgument at once, on the calling thread.
   void Submit(WriteBatch batch, CommitCallback done);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "replication/core/messages.h"
+#include "storage/base/status.h"
 
 namespace meridian::replication {
 
@@ -16,8 +17,10 @@ class LogReader {
   // The oldest retained sequence number (entries below it were truncated).
   virtual uint64_t FirstSeq() const = 0;
   // Entries from `from_seq` on, in order, at most `max_entries` and about `max_bytes` (at least
-  // one entry if any exists). Fewer than asked means the log ends there.
-  virtual std::vector<WireEntry> Read(uint64_t from_seq, size_t max_entries, size_t max_bytes) = 0;
+  // one entry if any exists). Fewer than asked means the log ends there. A storage failure is
+  // an error, never a short read: the core must not mistake a broken disk for the log's end.
+  virtual Result<std::vector<WireEntry>> Read(uint64_t from_seq, size_t max_entries,
+                                              size_t max_bytes) = 0;
 };
 
 }  // namespace meridian::replication

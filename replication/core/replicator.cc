@@ -70,8 +70,14 @@ void Replicator::Pump(const std::string& peer, PeerState& st, uint64_t now_ms) {
                                              last_seq_ - st.next + 1);
     auto entries = log_->Read(st.next, std::min<uint64_t>(room, options_.max_batch_entries),
                               options_.max_batch_bytes);
-    if (entries.empty() || entries.front().seq != st.next) break;  // truncated under us
-    SendEntries(peer, st, std::move(entries), now_ms);
+    if (!entries.ok()) {  // not the log's end: stop here and retry on the next Tick
+      if (log_status_.ok()) ready_.log_error = entries.status();
+      log_status_ = entries.status();
+      break;
+    }
+    log_status_ = Status::Ok();
+    if (entries->empty() || entries->front().seq != st.next) break;  // truncated under us
+    SendEntries(peer, st, std::move(*entries), now_ms);
   }
 }
 

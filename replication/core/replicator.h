@@ -55,10 +55,13 @@ struct Ready {
   std::optional<uint64_t> truncate_upto;
   // Peers' (node id) new durable positions in this node's log, for the consistency gate.
   std::vector<std::pair<std::string, uint64_t>> durable;
+  // Set when reading the own log starts failing (once per failing spell, for the driver to
+  // report); streaming stops at the failed read and is retried on every Tick.
+  Status log_error;
 
   bool empty() const {
     return entries.empty() && acks.empty() && apply.empty() && snapshots.empty() &&
-           !truncate_upto && durable.empty();
+           !truncate_upto && durable.empty() && log_error.ok();
   }
 };
 
@@ -97,6 +100,8 @@ class Replicator {
   uint64_t last_seq() const { return last_seq_; }
   // Every peer has acknowledged this node's log up to here (known this run).
   uint64_t StableSeq() const { return Stable(); }
+  // OK, or the error of the last failed read of the own log (cleared by a good read).
+  const Status& log_status() const { return log_status_; }
 
   struct PeerView {
     bool connected = false;
@@ -137,6 +142,7 @@ class Replicator {
   uint64_t truncated_upto_ = 0;
   std::map<std::string, PeerState> peers_;
   std::map<std::string, OriginState> origins_;
+  Status log_status_;
   Ready ready_;
 };
 

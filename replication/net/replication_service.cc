@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "replication/net/link.h"
+#include "replication/net/log_source.h"
 #include "storage.pb.h"
 #include "storage/base/log.h"
 #include "storage/keys.h"
@@ -19,34 +20,6 @@
 namespace meridian::replication {
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-// The core's view of this node's log: LMDB reads, with the first retained sequence cached
-// (it changes only when this service truncates).
-class ReplicationService::LogSource : public LogReader {
- public:
-  explicit LogSource(storage::Store* store) : store_(store) { Refresh(); }
-  void Refresh() {
-    auto txn = store_->Read();
-    if (!txn.ok()) return;
-    auto first = storage::FirstLogSeq(*txn);
-    if (first.ok()) first_ = *first;
-  }
-  uint64_t FirstSeq() const override { return first_; }
-  std::vector<WireEntry> Read(uint64_t from_seq, size_t max_entries, size_t max_bytes) override {
-    std::vector<WireEntry> out;
-    auto txn = store_->Read();
-    if (!txn.ok()) return out;
-    auto records = storage::ReadLog(*txn, from_seq, max_entries, max_bytes);
-    if (!records.ok()) return out;
-    out.reserve(records->size());
-    for (auto& r : *records) out.push_back({r.seq, std::move(r.payload)});
-    return out;
-  }
-
- private:
-  storage::Store* store_;
-  uint64_t first_ = 1;
-};
 
 ReplicationService::ReplicationService(asio::io_context& ioc, storage::Store* store,
                                        ConsistencyGate* gate, ReplicationOptions options)
@@ -74,7 +47,7 @@ Status ReplicationService::Start() {
     log::Warn("peer_links_unencrypted",
               "reason=\"peer_tls is not configured: replication links are plaintext TCP\"");
   }
-  log_ = std::make_unique<LogSource>(store_);
+  log_ = std::make_unique<StoreLogReader>(store_);
   PersistedState state;
   state.last_seq = store_->writer().committed_seq();
   {
@@ -133,6 +106,9 @@ void ReplicationService::OnLocalCommit(uint64_t seq) {
 void ReplicationService::Process() {
   while (core_->HasReady()) {
     Ready ready = core_->TakeReady();
+    if (!ready.log_error.ok()) {
+      log::Error("replication_log_read_failed", "status=\"" + ready.log_error.ToString() + "\"");
+    }
     for (const auto& [peer, seq] : ready.durable) gate_->Durable(peer, seq);
     for (auto& [peer, msg] : ready.entries) {
       auto it = outbound_.find(peer);
@@ -185,7 +161,11 @@ void ReplicationService::Truncate(uint64_t upto, bool force) {
   write.truncate_log_upto = truncate_pending_;
   truncated_ = truncate_pending_;
   store_->Submit(std::move(write), [this](Result<storage::CommitInfo>) {
-    asio::post(strand_, [this] { log_->Refresh(); });
+    asio::post(strand_, [this] {
+      if (Status st = log_->Refresh(); !st.ok()) {
+        log::Warn("replication_log_read_failed", "status=\"" + st.ToString() + "\"");
+      }
+    });
   });
 }
 
@@ -265,7 +245,7 @@ asio::awaitable<std::string> ReplicationService::StatusJson() {
     if (last > view.acked) {
       auto next = log_->Read(view.acked + 1, 1, 1);
       storage::pb::LogEntry entry;
-      if (!next.empty() && entry.ParseFromString(next.front().payload)) {
+      if (next.ok() && !next->empty() && entry.ParseFromString(next->front().payload)) {
         lag_seconds = std::max<int64_t>(0, wall_now - entry.wall_ms()) / 1000.0;
       }
     }

@@ -20,6 +20,7 @@
 #include "replication/consistency_gate.h"
 #include "replication/core/replicator.h"
 #include "replication/net/framing.h"
+#include "replication/net/log_source.h"
 #include "replication/net/peer_tls.h"
 #include "storage/store.h"
 
@@ -69,7 +70,6 @@ class ReplicationService {
 
  private:
   struct Link;     // a TCP or TLS connection of a peer, either direction
-  class LogSource;
 
   uint64_t NowMs() const;
   void Process();  // hands the core's Ready to sockets, the writer and the gate
@@ -97,7 +97,7 @@ class ReplicationService {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer tick_;
   std::shared_ptr<boost::asio::ssl::context> tls_;  // current material; null: plaintext
-  std::unique_ptr<LogSource> log_;
+  std::unique_ptr<StoreLogReader> log_;
   std::unique_ptr<Replicator> core_;
   bool stopping_ = false;
   std::map<std::string, std::shared_ptr<Link>> outbound_;  // node id -> link this node dialed

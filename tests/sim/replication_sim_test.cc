@@ -1,19 +1,33 @@
 // Seeded whole-cluster simulations of the replication core (docs/replication.md, "Testing").
-// A failing seed is printed; MERIDIAN_SIM_SEED=<n> replays just that one.
+// A failing seed is printed with its replay command; MERIDIAN_SIM_SEED=<n> replays just that
+// one, MERIDIAN_SIM_SEEDS=<n> runs n seeds per scenario.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <string>
 
 #include "tests/sim/sim_cluster.h"
 
 namespace meridian::sim {
 namespace {
 
+// MERIDIAN_SIM_SEED=S replays one seed; MERIDIAN_SIM_SEEDS=N runs N seeds (per scenario)
+// instead of the bounded CI count.
 std::vector<uint64_t> Seeds(uint64_t base, int count) {
   if (const char* one = std::getenv("MERIDIAN_SIM_SEED")) return {std::strtoull(one, nullptr, 10)};
+  if (const char* many = std::getenv("MERIDIAN_SIM_SEEDS")) {
+    count = static_cast<int>(std::strtoul(many, nullptr, 10));
+  }
   std::vector<uint64_t> seeds;
   for (int i = 0; i < count; ++i) seeds.push_back(base + i);
   return seeds;
+}
+
+std::string ReplayCommand(uint64_t seed) {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  return "MERIDIAN_SIM_SEED=" + std::to_string(seed) +
+         " build/tests/meridian_sim_tests --gtest_filter=" + test->test_suite_name() + "." +
+         test->name();
 }
 
 void RunSeeds(const SimOptions& options, uint64_t base, int count) {
@@ -22,7 +36,7 @@ void RunSeeds(const SimOptions& options, uint64_t base, int count) {
     SimCluster cluster(seed, options);
     const bool ok = cluster.Run();
     ASSERT_TRUE(ok) << "seed " << seed << " failed: " << cluster.failure()
-                    << "\nreplay: MERIDIAN_SIM_SEED=" << seed;
+                    << "\nreplay: " << ReplayCommand(seed);
     acked += cluster.acked_writes();
     snapshots += cluster.snapshots();
   }

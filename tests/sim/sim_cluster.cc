@@ -12,8 +12,8 @@ class SimCluster::Log : public replication::LogReader {
   uint64_t FirstSeq() const override {
     return entries.empty() ? *last_seq_ + 1 : entries.begin()->first;
   }
-  std::vector<replication::WireEntry> Read(uint64_t from, size_t max_entries,
-                                           size_t max_bytes) override {
+  Result<std::vector<replication::WireEntry>> Read(uint64_t from, size_t max_entries,
+                                                   size_t max_bytes) override {
     std::vector<replication::WireEntry> out;
     size_t bytes = 0;
     for (auto it = entries.lower_bound(from);

@@ -55,6 +55,17 @@ bool HasForbiddenByte(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
+// Feeds the parser the bytes already read, header and as much body as there is, without
+// waiting; `ec` is clear when the parser merely needs more (or has nothing to parse yet).
+void ParseBuffered(RequestParser& parser, beast::flat_buffer& buffer,
+                   boost::system::error_code& ec) {
+  ec = {};
+  if (buffer.size() == 0) return;
+  parser.eager(true);
+  buffer.consume(parser.put(buffer.data(), ec));
+  if (ec == http::error::need_more) ec = {};
+}
+
 // Answers a connection over every cap without reading from it, and closes it.
 template <typename Socket>
 void RefuseConnection(Socket& socket) {
@@ -258,11 +269,16 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
       buffer.commit(n);
       if (ec) break;  // peer closed, idle timeout, drained: close quietly
     }
-    // Reading: the whole request, header and body, within read_timeout of its first byte.
+    // Reading: the whole request, header and body, within read_timeout of its first byte. What
+    // already arrived is parsed first, so a request that came whole (the usual keep-alive case)
+    // costs no further wait.
     state->busy = true;
     const auto deadline = std::chrono::steady_clock::now() + options_.read_timeout;
-    transport.expires_at(deadline);
-    std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    ParseBuffered(parser, buffer, ec);
+    if (!ec && !parser.is_header_done()) {
+      transport.expires_at(deadline);
+      std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    }
     std::optional<Response> refusal;  // answered without running a handler, then closed
     if (!ec && probes_only && !IsProbe(parser.get().target())) {
       refusal = router_->ErrorFor(RequestTarget(parser, buffer), http::status::service_unavailable,
@@ -272,8 +288,8 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
         http::response<http::empty_body> go_on{http::status::continue_, 11};
         transport.expires_after(options_.write_timeout);
         std::tie(ec, n) = co_await http::async_write(stream, go_on, kNoThrow);
-        transport.expires_at(deadline);
       }
+      transport.expires_at(deadline);
       if (!ec) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kNoThrow);
     }
     const std::string target = RequestTarget(parser, buffer);

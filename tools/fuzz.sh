@@ -1,23 +1,18 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of tests/fuzz into ./build-fuzz (clang, AddressSanitizer +
-# UndefinedBehaviorSanitizer) and runs each for MERIDIAN_FUZZ_SECONDS (default 45) on a copy of
-# its seed corpus (tests/fuzz/corpus/<target>/; nothing is written back to the repository).
+# Builds the libFuzzer targets of tests/fuzz into ./build-fuzz (tools/sanitized_build.sh: clang,
+# AddressSanitizer + UndefinedBehaviorSanitizer) and runs each for MERIDIAN_FUZZ_SECONDS
+# (default 45) on a copy of its seed corpus (tests/fuzz/corpus/<target>/; nothing is written back to the repository).
 # Prints the executions per target; exits non-zero on any finding (crash, sanitizer report,
 # leak, timeout, out-of-memory), leaving the reproducer in build-fuzz/findings/<target>/.
 #   MERIDIAN_FUZZ_SECONDS=600 bash tools/fuzz.sh          # longer
 #   MERIDIAN_FUZZ_TARGETS="config_fuzz" bash tools/fuzz.sh  # some targets only
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-MERIDIAN_EXTRA_PKGS="clang-14 libclang-rt-14-dev ${MERIDIAN_EXTRA_PKGS:-}" bash "$root/tools/setup.sh"
 seconds=${MERIDIAN_FUZZ_SECONDS:-45}
 targets=${MERIDIAN_FUZZ_TARGETS:-"http_request_fuzz dialect_parsers_fuzz replication_frame_fuzz config_fuzz"}
 build="$root/build-fuzz"
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERIDIAN_FUZZ=ON \
-  -DCMAKE_CXX_COMPILER=clang++-14 "${launcher[@]}" >/dev/null
 # shellcheck disable=SC2086
-cmake --build "$build" -j"$(nproc)" --target $targets
+bash "$root/tools/sanitized_build.sh" $targets
 
 failed=()
 total=0

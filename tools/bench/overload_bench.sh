@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The "Overload" figures of docs/benchmarks.md: two builds of meridiand side by side in one
 # sitting, each on a fresh data dir with limits.max_connections=CAP: a durable PATCH load of
-# 2xCAP connections (meridian-loadgen), /healthz probed every 0.2 s meanwhile (curl), the node's
-# peak RSS (VmHWM); then a happy-path GET and PATCH check at c64, builds interleaved.
+# 2xCAP connections (meridian-loadgen: latencies of accepted and shed answers apart), /healthz,
+# /readyz and /metrics each probed every 0.2 s meanwhile (curl; a failed probe counts 15 s), the
+# node's peak RSS (VmHWM); then a happy-path GET and PATCH check at c64, builds interleaved.
 # Usage: bash tools/bench/overload_bench.sh BEFORE_MERIDIAND AFTER_MERIDIAND
 #        (env: CAP=1000 DUR=8 ROUNDS=2)
 set -uo pipefail
@@ -29,28 +30,40 @@ start() {  # $1 binary; sets pid and addr
   done
 }
 
-probe() {  # /healthz latencies (ms) every 0.2 s until $tmp/stop-probe exists
+probe() {  # $1 path: its latencies (s) every 0.2 s until $tmp/stop-probe exists, or "failed"
   while [[ ! -e $tmp/stop-probe ]]; do
-    curl -s -o /dev/null -m 15 -w '%{time_total}\n' "http://$addr/healthz" || echo 15
+    local out
+    out=$(curl -s -o /dev/null -m 15 -w '%{http_code} %{time_total}' "http://$addr$1") || out="000"
+    [[ ${out%% *} == 200 ]] && echo "${out#* }" || echo failed
     sleep 0.2
   done
+}
+
+percentiles() {  # p50 p99 max (ms) of the answered probes in file $1, and the failed ones
+  echo "$(grep -v failed "$1" | sort -n | awk '{a[NR]=$1} END {if (NR == 0) {printf "none"; exit}
+    i=int(NR*0.5); if (i<1) i=1; j=int(NR*0.99+0.999); if (j>NR) j=NR
+    printf "p50=%.1f p99=%.1f max=%.1f answered=%d", a[i]*1000, a[j]*1000, a[NR]*1000, NR}')" \
+    "failed=$(grep -c failed "$1")"
 }
 
 overload() {  # $1 label, $2 binary
   start "$2"
   rm -f "$tmp/stop-probe"
-  probe >"$tmp/probe" &
-  local probe_pid=$!
+  local probes=() path
+  for path in /healthz /readyz /metrics; do
+    probe "$path" >"$tmp/probe${path//\//_}" &
+    probes+=($!)
+  done
   "$loadgen" --target "$addr" --threads 2 --connections $((2 * cap)) --workload patch \
     --orgs 16 --keys 1000 --duration "$dur" --timeout 30 >"$tmp/out" 2>"$tmp/err"
   touch "$tmp/stop-probe"
-  wait "$probe_pid"
+  wait "${probes[@]}"
   local rss
   rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$pid/status")
-  local p99 pmax
-  p99=$(sort -n "$tmp/probe" | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f", a[i]*1000}')
-  pmax=$(sort -n "$tmp/probe" | tail -1 | awk '{printf "%.1f", $1*1000}')
-  echo "$1 overload c$((2 * cap)): $(cat "$tmp/out") rss_mb=$rss probe_p99_ms=$p99 probe_max_ms=$pmax probes=$(wc -l <"$tmp/probe")"
+  echo "$1 overload c$((2 * cap)): $(cat "$tmp/out") rss_mb=$rss"
+  for path in /healthz /readyz /metrics; do
+    echo "$1   probe $path (ms): $(percentiles "$tmp/probe${path//\//_}")"
+  done
   grep -E "status|error" "$tmp/err" | head -5 | sed "s/^/$1   /"
   stop
 }

@@ -165,8 +165,8 @@ class Worker {
     }
     if (done >= window_.measure_from && done < window_.measure_until) {
       ++stats_.requests;
-      stats_.latencies_ns.push_back(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(done - start).count());
+      (status == 503 ? stats_.shed_latencies_ns : stats_.latencies_ns)
+          .push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(done - start).count());
     }
   }
 
@@ -203,6 +203,8 @@ void Stats::Merge(Stats&& other) {
   non2xx += other.non2xx;
   errors += other.errors;
   latencies_ns.insert(latencies_ns.end(), other.latencies_ns.begin(), other.latencies_ns.end());
+  shed_latencies_ns.insert(shed_latencies_ns.end(), other.shed_latencies_ns.begin(),
+                           other.shed_latencies_ns.end());
   for (const auto& [status, n] : other.non2xx_by_status) non2xx_by_status[status] += n;
   for (const auto& [kind, n] : other.errors_by_kind) errors_by_kind[kind] += n;
 }

@@ -26,8 +26,11 @@ struct Window {
 };
 
 struct Stats {
-  uint64_t requests = 0;              // answers (any status) completed inside the window
-  std::vector<int64_t> latencies_ns;  // one per counted answer, unsorted
+  uint64_t requests = 0;  // answers (any status) completed inside the window
+  // One per counted answer, unsorted: answers the node accepted (any status but 503), and those
+  // it shed under overload (503), whose fast refusal would otherwise hide the accepted tail.
+  std::vector<int64_t> latencies_ns;
+  std::vector<int64_t> shed_latencies_ns;
   // Counted over the whole run, warm-up and drain included: any of them invalidates the run.
   uint64_t non2xx = 0;
   uint64_t errors = 0;  // connect/write/read failures and timeouts

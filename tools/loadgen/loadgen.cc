@@ -8,7 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "load.h"
@@ -27,11 +29,23 @@ double PercentileMs(const std::vector<int64_t>& sorted, double p) {
 }
 
 void Report(const Options& options, Stats& stats, double window_s) {
-  std::sort(stats.latencies_ns.begin(), stats.latencies_ns.end());
+  std::vector<int64_t>& accepted = stats.latencies_ns;
+  std::vector<int64_t>& shed = stats.shed_latencies_ns;
+  std::sort(accepted.begin(), accepted.end());
+  std::sort(shed.begin(), shed.end());
+  std::vector<int64_t> all;
+  all.reserve(accepted.size() + shed.size());
+  std::merge(accepted.begin(), accepted.end(), shed.begin(), shed.end(), std::back_inserter(all));
   const double rps = static_cast<double>(stats.requests) / window_s;
-  const double p50 = PercentileMs(stats.latencies_ns, 0.50);
-  const double p99 = PercentileMs(stats.latencies_ns, 0.99);
-  const double p999 = PercentileMs(stats.latencies_ns, 0.999);
+  const double p50 = PercentileMs(all, 0.50);
+  const double p99 = PercentileMs(all, 0.99);
+  const double p999 = PercentileMs(all, 0.999);
+  char split[256];
+  std::snprintf(split, sizeof(split),
+                "accepted=%zu accepted_p50_ms=%.3f accepted_p99_ms=%.3f accepted_p999_ms=%.3f "
+                "shed=%zu shed_p99_ms=%.3f",
+                accepted.size(), PercentileMs(accepted, 0.50), PercentileMs(accepted, 0.99),
+                PercentileMs(accepted, 0.999), shed.size(), PercentileMs(shed, 0.99));
   if (options.json) {
     // Formatted by hand: Boost.JSON would print 8.0 as "8E0", valid but unreadable.
     std::string extra;
@@ -41,6 +55,13 @@ void Report(const Options& options, Stats& stats, double window_s) {
       extra += ratio;
     }
     if (!options.consistency.empty()) extra += ",\"consistency\":\"" + options.consistency + "\"";
+    // The same "name=value" pairs as the text line, as JSON members.
+    for (std::string_view rest = split; !rest.empty();) {
+      const std::string_view pair = rest.substr(0, rest.find(' '));
+      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+      const size_t eq = pair.find('=');
+      extra += ",\"" + std::string(pair.substr(0, eq)) + "\":" + std::string(pair.substr(eq + 1));
+    }
     std::printf(
         "{\"requests\":%llu,\"duration_s\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,"
         "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"non2xx\":%llu,\"errors\":%llu,"
@@ -54,10 +75,10 @@ void Report(const Options& options, Stats& stats, double window_s) {
   } else {
     std::printf(
         "requests=%llu duration_s=%.2f rps=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
-        "non2xx=%llu errors=%llu\n",
+        "non2xx=%llu errors=%llu %s\n",
         static_cast<unsigned long long>(stats.requests), window_s, rps, p50, p99, p999,
         static_cast<unsigned long long>(stats.non2xx),
-        static_cast<unsigned long long>(stats.errors));
+        static_cast<unsigned long long>(stats.errors), split);
   }
   // The breakdown goes to stderr so stdout stays one parseable line.
   for (const auto& [status, n] : stats.non2xx_by_status) {

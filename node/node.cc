@@ -154,7 +154,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   repl.region = c.region;
   repl.secret = c.cluster_secret;
   repl.core.max_log_entries = c.max_log_entries;
-  repl.gc_interval_ms = c.gc_interval_ms;
+  repl.core.gc_interval_ms = c.gc_interval_ms;
   repl.tls = {c.peer_tls.ca_file, c.peer_tls.cert_file, c.peer_tls.key_file};
   for (const auto& n : c.nodes) {
     if (n.id == c.node_id) {

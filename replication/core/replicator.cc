@@ -25,20 +25,39 @@ uint64_t Replicator::Stable() const {
   return std::max(stable, truncated_upto_);
 }
 
-void Replicator::MaybeTruncate() {
+void Replicator::MaybeTruncate(uint64_t now_ms) {
   uint64_t target = Stable();
   if (last_seq_ > options_.max_log_entries) {
     target = std::max(target, last_seq_ - options_.max_log_entries);
   }
   target = std::min(target, last_seq_);
-  if (target > truncated_upto_) {
-    truncated_upto_ = target;
-    ready_.truncate_upto = target;
-  }
+  if (target <= truncated_upto_) return;
+  const bool batch_full = target - truncated_upto_ >= options_.truncate_every_entries;
+  const bool flush_due = clocks_started_ && now_ms - truncate_ms_ >= options_.truncate_flush_ms;
+  if (!batch_full && !flush_due) return;
+  truncated_upto_ = target;
+  truncate_ms_ = now_ms;
+  ready_.truncate_upto = target;
 }
 
-void Replicator::SendEntries(const std::string& peer, PeerState& st,
-                             std::vector<WireEntry> entries, uint64_t now_ms) {
+void Replicator::MaybeCollect(uint64_t now_ms) {
+  if (now_ms - gc_ms_ < options_.gc_interval_ms) return;
+  gc_ms_ = now_ms;
+  if (now_ms - local_ms_ >= options_.gc_interval_ms) ready_.clock_entry = true;
+  GcHorizon horizon;
+  horizon.origins.push_back(self_);
+  horizon.stable[self_] = Stable();
+  for (const auto& [peer, st] : peers_) {
+    auto origin = origin_of_.find(peer);
+    if (origin == origin_of_.end()) return;  // a peer not seen this run: nothing is safe yet
+    horizon.origins.push_back(origin->second);
+    horizon.stable[origin->second] = StableOf(origin->second);
+  }
+  ready_.collect = std::move(horizon);
+}
+
+void Replicator::SendEntries(const std::string& peer, PeerState& st, std::vector<WireEntry> entries,
+                             uint64_t now_ms) {
   EntriesMsg msg;
   msg.prev_seq = st.next - 1;
   msg.last_seq = last_seq_;
@@ -66,8 +85,8 @@ void Replicator::Pump(const std::string& peer, PeerState& st, uint64_t now_ms) {
   while (st.next <= last_seq_) {
     const uint64_t inflight = st.next - 1 - std::min(st.acked, st.next - 1);
     if (inflight >= options_.max_inflight_entries) break;
-    const uint64_t room = std::min<uint64_t>(options_.max_inflight_entries - inflight,
-                                             last_seq_ - st.next + 1);
+    const uint64_t room =
+        std::min<uint64_t>(options_.max_inflight_entries - inflight, last_seq_ - st.next + 1);
     auto entries = log_->Read(st.next, std::min<uint64_t>(room, options_.max_batch_entries),
                               options_.max_batch_bytes);
     if (!entries.ok()) {  // not the log's end: stop here and retry on the next Tick
@@ -84,8 +103,9 @@ void Replicator::Pump(const std::string& peer, PeerState& st, uint64_t now_ms) {
 void Replicator::LocalAppended(uint64_t last_seq, uint64_t now_ms) {
   if (last_seq <= last_seq_) return;
   last_seq_ = last_seq;
+  local_ms_ = now_ms;
   for (auto& [peer, st] : peers_) Pump(peer, st, now_ms);
-  MaybeTruncate();
+  MaybeTruncate(now_ms);
 }
 
 void Replicator::PeerConnected(const std::string& peer, uint64_t peer_applied, uint64_t now_ms) {
@@ -102,7 +122,7 @@ void Replicator::PeerConnected(const std::string& peer, uint64_t peer_applied, u
   ready_.durable.emplace_back(peer, peer_applied);
   Pump(peer, st, now_ms);
   if (!st.snapshotting && st.next > last_seq_) SendEntries(peer, st, {}, now_ms);
-  MaybeTruncate();
+  MaybeTruncate(now_ms);
 }
 
 void Replicator::PeerDisconnected(const std::string& peer) {
@@ -112,6 +132,10 @@ void Replicator::PeerDisconnected(const std::string& peer) {
   it->second.snapshotting = false;
 }
 
+void Replicator::PeerOrigin(const std::string& peer, const std::string& origin) {
+  if (peers_.count(peer)) origin_of_[peer] = origin;
+}
+
 void Replicator::Step(const std::string& origin, const EntriesMsg& msg, uint64_t /*now_ms*/) {
   if (origin == self_) return;
   OriginState& st = origins_[origin];
@@ -119,7 +143,7 @@ void Replicator::Step(const std::string& origin, const EntriesMsg& msg, uint64_t
   st.announced = std::max(st.announced, msg.last_seq);
   ApplyBatch batch{origin, {}};
   for (const auto& e : msg.entries) {
-    if (e.seq <= st.pending) continue;  // duplicate
+    if (e.seq <= st.pending) continue;   // duplicate
     if (e.seq != st.pending + 1) break;  // gap: the origin resends from our ack
     batch.entries.push_back(e);
     st.pending = e.seq;
@@ -146,10 +170,15 @@ void Replicator::Step(const std::string& peer, const AckMsg& msg, uint64_t now_m
     st.snapshotting = false;  // the snapshot is installed; the log continues from here
   }
   Pump(peer, st, now_ms);
-  MaybeTruncate();
+  MaybeTruncate(now_ms);
 }
 
 void Replicator::Tick(uint64_t now_ms) {
+  if (!clocks_started_) {
+    clocks_started_ = true;
+    truncate_ms_ = gc_ms_ = now_ms;
+    local_ms_ = std::max(local_ms_, now_ms);
+  }
   for (auto& [peer, st] : peers_) {
     if (!st.connected) continue;
     if (st.snapshotting) {
@@ -169,7 +198,8 @@ void Replicator::Tick(uint64_t now_ms) {
       SendEntries(peer, st, {}, now_ms);
     }
   }
-  MaybeTruncate();
+  MaybeTruncate(now_ms);
+  MaybeCollect(now_ms);
 }
 
 void Replicator::Applied(const std::string& origin, uint64_t seq) {

@@ -1,7 +1,15 @@
 // Replicator: the pure replication state machine of one node (raft's shape: inputs change
-// state, TakeReady() hands the driver what to send, apply, snapshot and truncate). No I/O, no
-// clock, no threads: time is an argument. Not thread-safe: one driver thread (or one strand)
-// owns it. Protocol and state diagram: docs/replication.md.
+// state, TakeReady() hands the driver what to send, apply, snapshot, truncate and collect). No
+// I/O, no clock, no threads: time is an argument. Not thread-safe: one driver thread (or one
+// strand) owns it. Protocol and state diagram: docs/replication.md.
+//
+// The driver's duties with each Ready, in this order: hand `durable` to the consistency gate;
+// send `entries` and `acks` (acks only ever cover entries already persisted: the core emits
+// them after Applied); submit `apply` batches to the writer in order, reporting each with
+// Applied/ApplyFailed after its commit; start `snapshots`; submit `truncate_upto`, `collect` and
+// `clock_entry`. Then TakeReady() again until HasReady() is false. Every policy (batch sizes,
+// windows, timeouts, truncation batching, the collection horizon and its interval) is decided
+// here; the driver decides nothing.
 //
 //   sender side (own log -> each peer):   Disconnected -> Streaming <-> Snapshotting
 //   receiver side (each origin -> here):  entries handed to apply in order, acked once durable
@@ -19,13 +27,28 @@
 namespace meridian::replication {
 
 struct ReplicatorOptions {
-  size_t max_batch_entries = 512;          // entries per EntriesMsg
-  size_t max_batch_bytes = 1 << 20;        // about this many payload bytes per EntriesMsg
-  uint64_t max_inflight_entries = 16384;   // sent but not acknowledged, per peer
-  uint64_t retransmit_ms = 1000;           // no ack progress for this long: resend from acked+1
-  uint64_t heartbeat_ms = 250;             // an idle stream sends an empty EntriesMsg this often
-  uint64_t snapshot_timeout_ms = 120000;   // a snapshot not acknowledged by then is restarted
-  uint64_t max_log_entries = 1000000;      // retained even if a peer lags (it then needs a snapshot)
+  size_t max_batch_entries = 512;         // entries per EntriesMsg
+  size_t max_batch_bytes = 1 << 20;       // about this many payload bytes per EntriesMsg
+  uint64_t max_inflight_entries = 16384;  // sent but not acknowledged, per peer
+  uint64_t retransmit_ms = 1000;          // no ack progress for this long: resend from acked+1
+  uint64_t heartbeat_ms = 250;            // an idle stream sends an empty EntriesMsg this often
+  uint64_t snapshot_timeout_ms = 120000;  // a snapshot not acknowledged by then is restarted
+  uint64_t max_log_entries = 1000000;     // retained even if a peer lags (it then needs a snapshot)
+  // Truncation is batched to keep it off the writer's hot path: it is handed out once this
+  // many entries are due, or whatever is due once truncate_flush_ms passed since the last one.
+  uint64_t truncate_every_entries = 4096;
+  uint64_t truncate_flush_ms = 1000;
+  // How often tombstones every node holds are collected, and how long this node may write
+  // nothing before it logs an empty clock entry (so peers' view of its HLC frontier moves on).
+  uint64_t gc_interval_ms = 60000;
+};
+
+// When tombstones may be purged, in the core's terms (the driver hands it to the store as a
+// storage::TombstoneHorizon): a tombstone goes once its origin's log is applied everywhere up
+// to it (`stable`) and this node has applied every other current origin past its HLC.
+struct GcHorizon {
+  std::map<std::string, uint64_t> stable;  // origin id -> every node applied it up to here
+  std::vector<std::string> origins;        // every current origin of the cluster, own first
 };
 
 // What survived on disk: this node's log end and how far each origin was applied here.
@@ -52,7 +75,12 @@ struct Ready {
   // driver streams it, stamped with this node's durable log end at the snapshot's read.
   std::vector<std::string> snapshots;
   // Own log entries up to this seq may be deleted (every peer has them, or retention).
+  // Already batched (ReplicatorOptions::truncate_every_entries): submit it as it comes.
   std::optional<uint64_t> truncate_upto;
+  // Due every gc_interval_ms once every peer's current origin is known: purge what it allows.
+  std::optional<GcHorizon> collect;
+  // This node wrote nothing for gc_interval_ms: log an empty clock entry.
+  bool clock_entry = false;
   // Peers' (node id) new durable positions in this node's log, for the consistency gate.
   std::vector<std::pair<std::string, uint64_t>> durable;
   // Set when reading the own log starts failing (once per failing spell, for the driver to
@@ -61,15 +89,15 @@ struct Ready {
 
   bool empty() const {
     return entries.empty() && acks.empty() && apply.empty() && snapshots.empty() &&
-           !truncate_upto && durable.empty() && log_error.ok();
+           !truncate_upto && !collect && !clock_entry && durable.empty() && log_error.ok();
   }
 };
 
 class Replicator {
  public:
   // REQUIRES: `log` outlives the replicator. `peers` are the other nodes' ids.
-  Replicator(std::string self, std::vector<std::string> peers, PersistedState state,
-             LogReader* log, ReplicatorOptions options = {});
+  Replicator(std::string self, std::vector<std::string> peers, PersistedState state, LogReader* log,
+             ReplicatorOptions options = {});
 
   // This node committed its own log up to `last_seq`.
   void LocalAppended(uint64_t last_seq, uint64_t now_ms);
@@ -77,14 +105,20 @@ class Replicator {
   // `peer_applied` (its answer in the handshake).
   void PeerConnected(const std::string& peer, uint64_t peer_applied, uint64_t now_ms);
   void PeerDisconnected(const std::string& peer);
+  // The link `peer` (node id) dialed authenticated it as incarnation `origin`.
+  void PeerOrigin(const std::string& peer, const std::string& origin);
   // A message on the link `origin` dialed (origin = its incarnation id).
   void Step(const std::string& origin, const EntriesMsg& msg, uint64_t now_ms);
   // An acknowledgement from `peer` (node id) on the link this node dialed.
   void Step(const std::string& peer, const AckMsg& msg, uint64_t now_ms);
-  // Drives heartbeats, retransmission and snapshot timeouts.
+  // Drives heartbeats, retransmission, snapshot timeouts, the truncation flush and the
+  // tombstone collection interval (the first Tick starts the interval clocks).
   void Tick(uint64_t now_ms);
-  // The driver persisted `origin`'s entries up to `seq` (from an ApplyBatch or a snapshot).
+  // The driver persisted `origin`'s entries up to `seq` (from an ApplyBatch).
   void Applied(const std::string& origin, uint64_t seq);
+  // The last chunk of `origin`'s snapshot committed, recording its log applied up to `seq`
+  // (the stamp). Call only after that commit; the ack then lets the origin end the snapshot.
+  void SnapshotInstalled(const std::string& origin, uint64_t seq) { Applied(origin, seq); }
   // Persisting `origin`'s pending entries failed: forget them; they will be sent again.
   void ApplyFailed(const std::string& origin);
 
@@ -114,11 +148,11 @@ class Replicator {
  private:
   struct PeerState {
     bool connected = false;
-    bool acked_known = false;   // acked came from this run (handshake or ack), not a default
+    bool acked_known = false;  // acked came from this run (handshake or ack), not a default
     uint64_t acked = 0;
-    uint64_t next = 1;          // next seq to send
-    uint64_t progress_ms = 0;   // last time acked advanced (or the pipe was empty)
-    uint64_t sent_ms = 0;       // last EntriesMsg sent
+    uint64_t next = 1;         // next seq to send
+    uint64_t progress_ms = 0;  // last time acked advanced (or the pipe was empty)
+    uint64_t sent_ms = 0;      // last EntriesMsg sent
     bool snapshotting = false;
     uint64_t snapshot_ms = 0;
   };
@@ -132,14 +166,20 @@ class Replicator {
   void Pump(const std::string& peer, PeerState& st, uint64_t now_ms);
   void SendEntries(const std::string& peer, PeerState& st, std::vector<WireEntry> entries,
                    uint64_t now_ms);
-  void MaybeTruncate();
+  void MaybeTruncate(uint64_t now_ms);
+  void MaybeCollect(uint64_t now_ms);
   uint64_t Stable() const;
 
   const std::string self_;
   const ReplicatorOptions options_;
   LogReader* const log_;
   uint64_t last_seq_;
-  uint64_t truncated_upto_ = 0;
+  uint64_t truncated_upto_ = 0;  // handed out in a Ready (or truncated before start)
+  bool clocks_started_ = false;  // the first Tick sets the interval clocks below
+  uint64_t truncate_ms_ = 0;     // last truncation handed out
+  uint64_t gc_ms_ = 0;           // last collection interval
+  uint64_t local_ms_ = 0;        // last own commit
+  std::map<std::string, std::string> origin_of_;  // peer node id -> its current origin id
   std::map<std::string, PeerState> peers_;
   std::map<std::string, OriginState> origins_;
   Status log_status_;

@@ -245,6 +245,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   if (auto old = inbound_.find(origin); old != inbound_.end()) old->second->Close();
   inbound_[origin] = link;
   origin_of_[peer->node_id] = origin;
+  core_->PeerOrigin(peer->node_id, origin);
   gate_->OriginOfNode(origin, peer->node_id);
   link->ready = true;
   watchdog.cancel();
@@ -280,7 +281,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
       if (!(*result)->ok()) break;
       if (in.done()) {
         log::Info("snapshot_installed", "origin=" + origin + " seq=" + std::to_string(in.applied_seq()));
-        core_->Applied(origin, (**result)->seq);
+        core_->SnapshotInstalled(origin, (**result)->seq);
         Process();
       }
     } else {

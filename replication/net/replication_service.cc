@@ -61,7 +61,6 @@ Status ReplicationService::Start() {
   for (const auto& p : options_.peers) peers.push_back(p.node_id);
   core_ = std::make_unique<Replicator>(store_->origin_id(), peers, std::move(state), log_.get(),
                                        options_.core);
-  truncated_ = log_->FirstSeq() - 1;
   if (!options_.peers.empty()) {
     MERIDIAN_RETURN_IF_ERROR(Listen());
     asio::co_spawn(strand_, AcceptLoop(), asio::detached);
@@ -97,7 +96,6 @@ void ReplicationService::Stop() {
 void ReplicationService::OnLocalCommit(uint64_t seq) {
   asio::post(strand_, [this, seq] {
     if (stopping_ || !core_) return;
-    if (seq > core_->last_seq()) last_local_commit_ms_ = NowMs();
     core_->LocalAppended(seq, NowMs());
     Process();
   });
@@ -128,7 +126,13 @@ void ReplicationService::Process() {
     for (auto& peer : ready.snapshots) {
       asio::co_spawn(strand_, StreamSnapshot(std::move(peer)), asio::detached);
     }
-    if (ready.truncate_upto) Truncate(*ready.truncate_upto, /*force=*/false);
+    if (ready.truncate_upto) Truncate(*ready.truncate_upto);
+    if (ready.clock_entry) {
+      storage::WriteBatch clock;
+      clock.clock_entry = true;
+      store_->Submit(std::move(clock), [](Result<storage::CommitInfo>) {});
+    }
+    if (ready.collect) Collect(*ready.collect);
   }
 }
 
@@ -152,14 +156,9 @@ void ReplicationService::ApplyEntries(ApplyBatch batch) {
   });
 }
 
-void ReplicationService::Truncate(uint64_t upto, bool force) {
-  truncate_pending_ = std::max(truncate_pending_, upto);
-  if (truncate_pending_ <= truncated_) return;
-  // Batched: one truncation per few thousand entries (or per second) keeps it off the hot path.
-  if (!force && truncate_pending_ < truncated_ + options_.truncate_every_entries) return;
+void ReplicationService::Truncate(uint64_t upto) {
   storage::WriteBatch write;
-  write.truncate_log_upto = truncate_pending_;
-  truncated_ = truncate_pending_;
+  write.truncate_log_upto = upto;
   store_->Submit(std::move(write), [this](Result<storage::CommitInfo>) {
     asio::post(strand_, [this] {
       if (Status st = log_->Refresh(); !st.ok()) {
@@ -169,32 +168,15 @@ void ReplicationService::Truncate(uint64_t upto, bool force) {
   });
 }
 
-void ReplicationService::CollectGarbage() {
-  if (NowMs() - last_local_commit_ms_ >= options_.gc_interval_ms) {
-    storage::WriteBatch clock;
-    clock.clock_entry = true;
-    store_->Submit(std::move(clock), [](Result<storage::CommitInfo>) {});
-  }
-  storage::TombstoneHorizon horizon;
-  horizon.stable[store_->origin_id()] = core_->StableSeq();
-  horizon.origins.push_back(store_->origin_id());
-  for (const auto& peer : options_.peers) {
-    auto origin = origin_of_.find(peer.node_id);
-    if (origin == origin_of_.end()) return;  // a peer not seen since start: wait
-    horizon.origins.push_back(origin->second);
-    horizon.stable[origin->second] = core_->StableOf(origin->second);
-  }
+void ReplicationService::Collect(const GcHorizon& horizon) {
   storage::WriteBatch collect;
-  collect.collect = std::move(horizon);
+  collect.collect = storage::TombstoneHorizon{horizon.stable, horizon.origins};
   store_->Submit(std::move(collect), [](Result<storage::CommitInfo> r) {
     if (r.ok() && r->seq > 0) log::Info("tombstones_collected", "count=" + std::to_string(r->seq));
   });
 }
 
 asio::awaitable<void> ReplicationService::TickLoop() {
-  uint64_t last_flush = NowMs();
-  uint64_t last_gc = NowMs();
-  last_local_commit_ms_ = NowMs();
   while (!stopping_) {
     tick_.expires_after(std::chrono::milliseconds(50));
     co_await tick_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -202,14 +184,6 @@ asio::awaitable<void> ReplicationService::TickLoop() {
     const uint64_t now = NowMs();
     core_->Tick(now);
     Process();
-    if (now - last_gc >= options_.gc_interval_ms) {
-      last_gc = now;
-      CollectGarbage();
-    }
-    if (now - last_flush >= 1000) {
-      last_flush = now;
-      Truncate(0, /*force=*/true);
-    }
     for (auto* links : {&outbound_, &inbound_}) {
       for (auto& [id, link] : *links) {
         if (link->open && now - link->last_rx_ms > 5000) link->Close();  // silent peer

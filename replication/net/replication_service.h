@@ -41,11 +41,7 @@ struct ReplicationOptions {
   // Set (ca_file non-empty): every link is TLS 1.3 with mutual certificate checks, and the
   // HMAC handshake runs inside it; unset: plaintext links, as before.
   PeerTlsFiles tls;
-  ReplicatorOptions core;
-  uint64_t truncate_every_entries = 4096;  // batch log truncation to keep it off the hot path
-  // How often tombstones every node holds are collected, and an idle node logs a clock entry
-  // (so peers' view of its HLC frontier moves on and tombstones can be collected).
-  uint64_t gc_interval_ms = 60000;
+  ReplicatorOptions core;  // every protocol policy: windows, timeouts, truncation, collection
 };
 
 class ReplicationService {
@@ -85,8 +81,8 @@ class ReplicationService {
   // peer or its certificate is refused.
   boost::asio::awaitable<Status> SecureLink(Link& link, bool client);
   void ApplyEntries(ApplyBatch batch);
-  void Truncate(uint64_t upto, bool force);
-  void CollectGarbage();
+  void Truncate(uint64_t upto);
+  void Collect(const GcHorizon& horizon);
   Status Listen();
 
   boost::asio::io_context& ioc_;
@@ -103,9 +99,6 @@ class ReplicationService {
   std::map<std::string, std::shared_ptr<Link>> outbound_;  // node id -> link this node dialed
   std::map<std::string, std::shared_ptr<Link>> inbound_;   // origin id -> link the peer dialed
   std::map<std::string, std::string> origin_of_;           // node id -> its current origin id
-  uint64_t last_local_commit_ms_ = 0;
-  uint64_t truncate_pending_ = 0;
-  uint64_t truncated_ = 0;
 };
 
 }  // namespace meridian::replication

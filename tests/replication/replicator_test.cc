@@ -68,6 +68,7 @@ class ReplicatorTest : public ::testing::Test {
     return std::make_unique<Replicator>("n1.o", std::move(peers), std::move(state), &log_,
                                         options_);
   }
+  ReplicatorTest() { options_.truncate_every_entries = 1; }  // unbatched unless a test says so
   FakeLog log_;
   ReplicatorOptions options_;
 };
@@ -292,6 +293,70 @@ TEST_F(ReplicatorTest, EntriesCarryTheStablePosition) {
   Ready ready = core->TakeReady();
   ASSERT_FALSE(ready.entries.empty());
   for (const auto& [peer, msg] : ready.entries) EXPECT_EQ(msg.stable_seq, 2u) << peer;
+}
+
+// "Catch-up, truncation, snapshots": truncation is batched (every truncate_every_entries, or
+// what is due once truncate_flush_ms passed): the core decides, the driver just submits.
+TEST_F(ReplicatorTest, TruncationIsBatchedByCountOrFlushedByTime) {
+  options_.truncate_every_entries = 4;
+  options_.truncate_flush_ms = 1000;
+  auto core = Make({"n2"});
+  core->Tick(0);
+  core->PeerConnected("n2", 0, 0);
+  core->TakeReady();
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    log_.Append(1);
+    core->LocalAppended(seq, 10 * seq);
+    core->Step("n2", AckMsg{seq}, 10 * seq);
+    Ready ready = core->TakeReady();
+    if (seq < 4) {
+      EXPECT_FALSE(ready.truncate_upto) << "seq " << seq;
+    } else if (seq == 4) {
+      ASSERT_TRUE(ready.truncate_upto);
+      EXPECT_EQ(*ready.truncate_upto, 4u);
+    } else {
+      EXPECT_FALSE(ready.truncate_upto) << "one entry due: waits for the flush";
+    }
+  }
+  core->Tick(999);
+  EXPECT_FALSE(core->TakeReady().truncate_upto);
+  core->Tick(1040);
+  Ready ready = core->TakeReady();
+  ASSERT_TRUE(ready.truncate_upto);
+  EXPECT_EQ(*ready.truncate_upto, 5u);
+}
+
+// "Conflicts, deletes, tombstones": every gc_interval_ms the core hands out the collection
+// horizon, but only once it knows every peer's current origin; an idle node logs a clock entry.
+TEST_F(ReplicatorTest, CollectionHorizonIsDueEveryIntervalOnceEveryOriginIsKnown) {
+  options_.gc_interval_ms = 1000;
+  log_.Append(2);
+  auto core = Make({"n2", "n3"});
+  core->Tick(0);
+  core->PeerConnected("n2", 2, 0);
+  core->PeerConnected("n3", 1, 0);
+  core->PeerOrigin("n2", "n2.o");
+  core->Step("n2.o", Entries(0, {}, 0, 7), 0);  // n2 announces its log stable up to 7
+  core->TakeReady();
+  core->Tick(999);
+  EXPECT_FALSE(core->TakeReady().collect);
+  core->Tick(1000);
+  Ready ready = core->TakeReady();
+  EXPECT_FALSE(ready.collect) << "n3's origin is unknown: nothing is safe to collect";
+  EXPECT_TRUE(ready.clock_entry) << "no own commit for a whole interval";
+
+  core->PeerOrigin("n3", "n3.o");
+  log_.Append(1);
+  core->LocalAppended(3, 1500);
+  core->TakeReady();
+  core->Tick(2000);
+  ready = core->TakeReady();
+  ASSERT_TRUE(ready.collect);
+  EXPECT_FALSE(ready.clock_entry) << "this node wrote within the interval";
+  EXPECT_EQ(ready.collect->origins, (std::vector<std::string>{"n1.o", "n2.o", "n3.o"}));
+  EXPECT_EQ(ready.collect->stable.at("n1.o"), 1u) << "n3 acknowledged only 1";
+  EXPECT_EQ(ready.collect->stable.at("n2.o"), 7u);
+  EXPECT_EQ(ready.collect->stable.at("n3.o"), 0u);
 }
 
 // Restart: applied positions that survived on disk are the receiver's starting point.

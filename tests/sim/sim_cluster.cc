@@ -128,6 +128,8 @@ void SimCluster::StartNode(Node& n) {
   opts.heartbeat_ms = 100;
   opts.snapshot_timeout_ms = 1000;
   opts.max_log_entries = options_.max_log_entries;
+  opts.truncate_every_entries = 4;  // batched, and flushed on ticks
+  opts.truncate_flush_ms = 200;
   n.core = std::make_unique<replication::Replicator>(
       n.origin, peers, replication::PersistedState{n.last_seq, n.applied}, n.log.get(), opts);
   n.gate = std::make_unique<replication::ConsistencyGate>(replication::Quorum(members, n.id));

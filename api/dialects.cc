@@ -7,6 +7,7 @@
 #include "api/slashid/attributes_api.h"
 #include "api/swift/swift_api.h"
 #include "api/system_api.h"
+#include "api/zitadel/grpc/grpc_web_routes.h"
 #include "api/zitadel/zitadel_api.h"
 
 namespace meridian::api {
@@ -16,6 +17,7 @@ void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
   admin::RegisterAdminRoutes(router, ctx);
   slashid::RegisterAttributeRoutes(router, ctx);
   zitadel::RegisterRoutes(router, ctx);
+  zitadel::grpc_web::RegisterRoutes(router, ctx);
   attio::RegisterRoutes(router, ctx);
   swift::RegisterRoutes(router, ctx);
   ocamba::RegisterRoutes(router, ctx);

@@ -50,6 +50,8 @@ struct Config {
   uint16_t listen_port = 8080;
   std::string data_dir = "./data";
   std::string ready_file;  // written with "HOST:PORT\n" once the API listens
+  // ZITADEL's ManagementService over gRPC ("grpc_listen", --grpc-listen HOST:PORT); empty: off.
+  std::string grpc_listen;
   unsigned io_threads = 0;  // 0: one per core
   uint64_t map_size_bytes = uint64_t{64} << 30;
   size_t max_group_batches = 4096;

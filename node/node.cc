@@ -20,6 +20,7 @@
 #include "api/http_server.h"
 #include "api/rate_limit.h"
 #include "api/swift/tempauth.h"
+#include "api/zitadel/grpc/grpc_server.h"
 #include "replication/consistency_gate.h"
 #include "replication/net/replication_service.h"
 #include "storage/base/log.h"
@@ -44,6 +45,8 @@ struct Node::Parts {
   api::Router router;
   std::unique_ptr<api::HttpServer> server;
   std::string listening;
+  std::unique_ptr<api::zitadel::GrpcServer> grpc;  // null unless grpc_listen is set
+  std::thread grpc_stopper;                        // runs GrpcServer::Shutdown at drain
 };
 
 namespace {
@@ -202,6 +205,11 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
     MERIDIAN_RETURN_IF_ERROR(p.server->UseTls(c.api_tls.cert_file, c.api_tls.key_file));
   }
   p.listening = endpoint->address().to_string() + ":" + std::to_string(endpoint->port());
+  if (!c.grpc_listen.empty()) {
+    auto grpc = api::zitadel::GrpcServer::Start(c.grpc_listen, p.ioc, p.ctx);
+    if (!grpc.ok()) return grpc.status();
+    p.grpc = std::move(*grpc);
+  }
   return std::unique_ptr<Node>(new Node(std::move(parts)));
 }
 
@@ -218,6 +226,11 @@ int Node::Run() {
     Status st = WriteReadyFile(p.config.ready_file, p.listening);
     if (!st.ok()) log::Error("ready_file_failed", "status=\"" + st.ToString() + "\"");
   }
+  if (p.grpc) {
+    const std::string& addr = p.config.grpc_listen;
+    log::Info("grpc_listening",
+              "addr=" + addr.substr(0, addr.rfind(':')) + ":" + std::to_string(p.grpc->port()));
+  }
 
   asio::co_spawn(p.ioc, CollectSwiftTokens(p.ctx, p.config.swift_token_ttl_s), asio::detached);
   asio::signal_set tls_reload(p.ioc, SIGHUP);
@@ -228,12 +241,17 @@ int Node::Run() {
     log::Info("draining", "signal=" + std::to_string(signo));
     p.draining = true;
     p.server->Drain();
+    // gRPC: no new calls; Shutdown returns once the running ones finished (off the io threads,
+    // which run them).
+    if (p.grpc) p.grpc_stopper = std::thread([&p] { p.grpc->Shutdown(); });
     asio::co_spawn(
         p.ioc,
         [&p, &tls_reload]() -> asio::awaitable<void> {
           asio::steady_timer tick(p.ioc);
           // In-flight requests get up to 10 s to finish (1000 x 10 ms).
-          for (int i = 0; i < 1000 && p.server->open_sessions() > 0; ++i) {
+          for (int i = 0; i < 1000 && (p.server->open_sessions() > 0 ||
+                                       (p.grpc && p.grpc->in_flight() > 0));
+               ++i) {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::use_awaitable);
           }
@@ -252,6 +270,10 @@ int Node::Run() {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.ioc.run(); });
   p.ioc.run();
   for (auto& t : pool) t.join();
+  if (p.grpc) {
+    p.grpc->Abandon();  // calls still running after the grace period
+    if (p.grpc_stopper.joinable()) p.grpc_stopper.join();
+  }
   // Every queued write is committed (and fsync'd) before the process exits.
   p.store->Stop();
   Status health = p.store->writer().health();

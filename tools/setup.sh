@@ -8,6 +8,7 @@ command -v npm >/dev/null || MERIDIAN_EXTRA_PKGS="${MERIDIAN_EXTRA_PKGS:-} npm"
 # prometheus ships promtool, which checks /metrics (tests/integration/ops_metrics_test.cc).
 pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev liblmdb-dev
       libprotobuf-dev protobuf-compiler libgtest-dev libssl-dev curl python3-swiftclient prometheus
+      libgrpc++-dev protobuf-compiler-grpc
       ${MERIDIAN_EXTRA_PKGS:-})
 missing=()
 for p in "${pkgs[@]}"; do

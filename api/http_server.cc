@@ -316,10 +316,13 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
     bool keep_alive = false;
     bool head = false;
     int version = 11;
+    const auto started = std::chrono::steady_clock::now();
+    bool write = false;  // the request's route class, for the latency histogram
     if (refusal) {
       res = std::move(*refusal);
     } else {
       Request req = parser.release();
+      write = req.method() != http::verb::get && req.method() != http::verb::head;
       keep_alive = req.keep_alive();
       head = req.method() == http::verb::head;
       version = req.version();
@@ -343,6 +346,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
     res = Finish(std::move(res), target, keep_alive, version, head);
     keep_alive = res.keep_alive();
     metrics_->CountResponse(res.result_int());
+    metrics_->ObserveRequest(target, write, res.result_int(), started);
     transport.expires_after(options_.write_timeout);
     std::tie(ec, n) = co_await http::async_write(stream, res, kNoThrow);
     state->busy = false;

@@ -155,6 +155,7 @@ std::optional<Response> CheckRateLimitSlow(const ApiContext& ctx, RateLimitGroup
     passed = decision;
     return std::nullopt;
   }
+  if (ctx.metrics != nullptr) ctx.metrics->CountRateLimited(static_cast<size_t>(group));
   Response res = format(http::status::too_many_requests,
                         "Too many requests: the rate limit of this API key is exceeded; retry "
                         "after " + std::to_string(decision.retry_after_s) + " s.",

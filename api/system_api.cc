@@ -63,6 +63,7 @@ std::string MetricsText(const ApiContext& ctx) {
   family("meridian_storage_full", "gauge",
          "1 while the disk or the LMDB map is full (writes answer 507).");
   line("meridian_storage_full", "", ctx.store->env().full() ? 1 : 0);
+  m.RenderHistograms(out);
   return out;
 }
 

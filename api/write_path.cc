@@ -100,6 +100,7 @@ asio::awaitable<WriteResult> CommitAndWait(const ApiContext& ctx, storage::Write
   // nothing rests on nothing.
   std::map<std::string, uint64_t> rests_on = info.observed;
   if (info.logged) rests_on[self] = info.seq;
+  const auto wait_started = std::chrono::steady_clock::now();
   for (const auto& [origin, seq] : rests_on) {
     if (!co_await AwaitWrite(ctx, origin, seq, consistency.level, deadline)) {
       ctx.metrics->consistency_timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -108,6 +109,11 @@ asio::awaitable<WriteResult> CommitAndWait(const ApiContext& ctx, storage::Write
           "still be replicated");
       break;
     }
+  }
+  if (!rests_on.empty()) {
+    ctx.metrics->ObserveConsistencyWait(
+        consistency.level == replication::ConsistencyLevel::kAllRegions, out.status.ok(),
+        wait_started);
   }
   out.token.assign(rests_on.begin(), rests_on.end());
   if (out.token.empty()) out.token.emplace_back(self, info.seq);

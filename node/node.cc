@@ -147,6 +147,11 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
     gate->Durable(self, seq);
     if (parts_ptr->replication) parts_ptr->replication->OnLocalCommit(seq);
   };
+  api::Metrics* metrics = &p.metrics;
+  store_options.writer.on_commit = [metrics](size_t batches, auto took) {
+    metrics->commit_seconds.Observe(std::chrono::duration<double>(took).count());
+    metrics->commit_group_batches.Observe(static_cast<double>(batches));
+  };
   auto store = storage::Store::Open(std::move(store_options));
   if (!store.ok()) return store.status();
   p.store = std::move(*store);

@@ -146,6 +146,7 @@ void Writer::CommitGroup(std::span<Pending> group) {
   std::vector<std::pair<std::string, uint64_t>> remote_applied;
   uint64_t seq = last_seq_;
   Hlc hlc = last_hlc_;
+  const auto started = std::chrono::steady_clock::now();
   Status st = sticky.ok() ? TryCommit(group, results, seq, hlc, remote_applied) : StoppedBy(sticky);
   if (IsBatchFault(st) && group.size() > 1) {
     // One bad batch must not fail its neighbours: retry each alone.
@@ -175,6 +176,9 @@ void Writer::CommitGroup(std::span<Pending> group) {
   }
   applied_->Advance(origin_, seq);
   for (const auto& [origin, applied] : remote_applied) applied_->Advance(origin, applied);
+  if (options_.on_commit) {
+    options_.on_commit(group.size(), std::chrono::steady_clock::now() - started);
+  }
   if (options_.on_durable) options_.on_durable(seq);
   for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
 }

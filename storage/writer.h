@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -40,6 +41,9 @@ struct WriterOptions {
   // Called on the writer thread after each commit with this node's new durable position,
   // before the group's callbacks run (the consistency gate listens here). Must not block.
   std::function<void(uint64_t seq)> on_durable;
+  // Called on the writer thread after each commit with the group's batch count and the time
+  // from the transaction's start to its fsync'd commit (/metrics). Must not block.
+  std::function<void(size_t batches, std::chrono::steady_clock::duration took)> on_commit;
 };
 
 struct WriterStats {

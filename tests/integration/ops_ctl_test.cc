@@ -2,13 +2,16 @@
 // its table and JSON output, its exit codes, and the operator store and drain endpoints it
 // uses (docs/http-api.md, Operator store access). meridianctl is built beside meridiand.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "tests/support/ctl_run.h"
 #include "tests/support/node_test.h"
+#include "tests/support/test_certs.h"
 
 namespace meridian::test {
 namespace {
@@ -145,6 +148,36 @@ TEST_F(OpsCtlTest, DrainRefusesWritesUntilCancelled) {
   EXPECT_EQ(Ctl("drain --cancel").exit_code, 0);
   EXPECT_EQ(Ctl("put t n after 3").exit_code, 0);
   EXPECT_EQ(Client().Request(V::get, "/readyz").status, 200);
+}
+
+// --cacert: meridianctl reaches an HTTPS-only API when the node's certificate chains to the
+// given CA, and refuses (exit 3, no answer) when it does not.
+TEST(OpsCtlTlsTest, CacertReachesAnHttpsNode) {
+  TempDir dir("meridian-ctl-tls-");
+  TestCa ca(dir.path(), "api");
+  TestCa other(dir.path(), "other");
+  ASSERT_TRUE(ca.ok());
+  ASSERT_TRUE(other.ok());
+  CertFiles server;
+  ASSERT_TRUE(ca.Issue("server", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &server));
+  const std::string config = dir.path() + "/node.json";
+  std::ofstream(config) << R"({"api_tls": {"cert_file": ")" << server.cert
+                        << R"(", "key_file": ")" << server.key << "\"}}\n";
+  NodeOptions options;
+  options.work_dir = dir.path();
+  options.admin_token = "ctl-tls-test-admin-token-5e6f7a";
+  options.extra_args = {"--config", config};
+  NodeProcess node(options);
+  ASSERT_TRUE(node.Start());
+  const std::string base = "'" + CtlPath() + "' --endpoint https://127.0.0.1:" +
+                           std::to_string(node.port()) + " --admin-key " + options.admin_token;
+  auto run = [](const std::string& command) {
+    const int status = std::system(("timeout 60 " + command + " > /dev/null 2>&1").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_EQ(run(base + " --cacert " + ca.ca_file() + " status"), 0) << node.ReadLog();
+  EXPECT_EQ(run(base + " --cacert " + ca.ca_file() + " put t ns k v"), 0);
+  EXPECT_EQ(run(base + " --cacert " + other.ca_file() + " status"), 3);
 }
 
 }  // namespace

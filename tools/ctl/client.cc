@@ -6,8 +6,10 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace meridian::ctl {
 namespace asio = boost::asio;
@@ -15,15 +17,19 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 std::optional<Endpoint> ParseEndpoint(std::string_view url) {
-  if (url.starts_with("https://")) return std::nullopt;
-  if (url.starts_with("http://")) url.remove_prefix(7);
+  Endpoint e;
+  if (url.starts_with("https://")) {
+    url.remove_prefix(8);
+    e.tls = true;
+  } else if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  }
   while (url.ends_with("/")) url.remove_suffix(1);
   if (url.empty() || url.find('/') != std::string_view::npos) return std::nullopt;
-  Endpoint e;
   const size_t colon = url.rfind(':');
   if (colon == std::string_view::npos) {
     e.host = std::string(url);
-    e.port = "80";
+    e.port = e.tls ? "443" : "80";
   } else {
     e.host = std::string(url.substr(0, colon));
     e.port = std::string(url.substr(colon + 1));
@@ -42,16 +48,30 @@ std::string HttpReply::Header(std::string_view name) const {
   return "";
 }
 
+namespace {
+
+// One request and its answer over a connected (and, for TLS, handshaken) stream.
+template <typename Stream>
+void Exchange(Stream& stream, const http::request<http::string_body>& req, HttpReply& reply) {
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(uint64_t{1} << 34);  // backups and large listings
+  http::read(stream, buffer, parser);
+  auto& res = parser.get();
+  reply.status = res.result_int();
+  reply.body = std::move(res.body());
+  for (const auto& field : res) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+}
+
+}  // namespace
+
 HttpReply Client::Call(std::string_view method, const std::string& target, std::string_view body,
                        std::string_view content_type, const Headers& headers) const {
   HttpReply reply;
   try {
-    asio::io_context ioc;
-    asio::ip::tcp::resolver resolver(ioc);
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(timeout_);
-    auto results = resolver.resolve(endpoint_.host, endpoint_.port);
-    stream.connect(results);
     http::request<http::string_body> req(http::string_to_verb(method), target, 11);
     req.set(http::field::host, endpoint_.host + ":" + endpoint_.port);
     req.set(http::field::user_agent, "meridianctl");
@@ -62,19 +82,40 @@ HttpReply Client::Call(std::string_view method, const std::string& target, std::
       req.body() = std::string(body);
     }
     req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(uint64_t{1} << 34);  // backups and large listings
-    http::read(stream, buffer, parser);
-    auto& res = parser.get();
-    reply.status = res.result_int();
-    reply.body = std::move(res.body());
-    for (const auto& field : res) {
-      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    asio::io_context ioc;
+    asio::ip::tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(endpoint_.host, endpoint_.port);
+    if (!endpoint_.tls) {
+      beast::tcp_stream stream(ioc);
+      stream.expires_after(timeout_);
+      stream.connect(results);
+      Exchange(stream, req, reply);
+      beast::error_code ec;
+      stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+      return reply;
     }
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    tls.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    if (cacert_.empty()) {
+      tls.set_default_verify_paths();
+    } else {
+      tls.load_verify_file(cacert_);
+    }
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, tls);
+    // The certificate must name the host (DNS name or IP address), and SNI asks for it.
+    stream.set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
+    boost::system::error_code not_ip;
+    asio::ip::make_address(endpoint_.host, not_ip);
+    if (not_ip && !SSL_set_tlsext_host_name(stream.native_handle(), endpoint_.host.c_str())) {
+      throw std::runtime_error("cannot set the TLS server name");
+    }
+    beast::get_lowest_layer(stream).expires_after(timeout_);
+    beast::get_lowest_layer(stream).connect(results);
+    stream.handshake(asio::ssl::stream_base::client);
+    Exchange(stream, req, reply);
     beast::error_code ec;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    stream.shutdown(ec);  // the node may close without close_notify: not an error here
   } catch (const std::exception& e) {
     reply.status = 0;
     reply.error = e.what();

@@ -1,6 +1,7 @@
 // meridianctl's HTTP client: one synchronous Boost.Beast exchange per call to a node's
-// operator API, bounded by a timeout, with the admin key as a bearer token. Plain HTTP only
-// (the node's API has no TLS yet). Not thread-safe; meridianctl is single-threaded.
+// operator API, bounded by a timeout, with the admin key as a bearer token. HTTP, or HTTPS for
+// an API with TLS (api_tls): the node's certificate must chain to --cacert (else the system's
+// CAs) and name the endpoint's host. Not thread-safe; meridianctl is single-threaded.
 #pragma once
 
 #include <chrono>
@@ -15,9 +16,11 @@ namespace meridian::ctl {
 struct Endpoint {
   std::string host;
   std::string port;
+  bool tls = false;  // https://
 };
 
-// "http://HOST:PORT", "HOST:PORT" or "http://HOST" (port 80); nullopt otherwise (https too).
+// "http://HOST:PORT", "https://HOST:PORT", "HOST:PORT" (http), or without the port (80, 443);
+// nullopt otherwise.
 std::optional<Endpoint> ParseEndpoint(std::string_view url);
 
 struct HttpReply {
@@ -41,6 +44,8 @@ class Client {
                  std::string_view content_type = "application/json",
                  const Headers& headers = {}) const;
   void set_timeout(std::chrono::seconds timeout) { timeout_ = timeout; }
+  // PEM file of the CA an HTTPS node's certificate must chain to ("" : the system's CAs).
+  void set_cacert(std::string path) { cacert_ = std::move(path); }
   // A client of another node with the same key and timeout.
   Client WithEndpoint(Endpoint endpoint) const {
     return Client(std::move(endpoint), admin_key_, timeout_);
@@ -50,6 +55,7 @@ class Client {
   Endpoint endpoint_;
   std::string admin_key_;
   std::chrono::seconds timeout_;
+  std::string cacert_;
 };
 
 // Percent-encodes every byte outside RFC 3986's unreserved set (for one path segment or one

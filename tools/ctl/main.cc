@@ -1,5 +1,5 @@
 // meridianctl: the operator's client of a Meridian node (docs/meridianctl.md).
-//   meridianctl [--endpoint URL] [--admin-key KEY] [-o json|table] VERB [ARGS...]
+//   meridianctl [--endpoint URL] [--admin-key KEY] [--cacert FILE] [-o json|table] VERB [ARGS...]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -18,6 +18,8 @@ const char kUsageText[] =
     "  --admin-key KEY  the operator's admin key (default $MERIDIAN_ADMIN_TOKEN)\n"
     "  -o json|table    output format (default table)\n"
     "  --timeout N      seconds to wait for each answer (default 60)\n"
+    "  --cacert FILE    PEM CA an https:// node's certificate must chain to (default: the\n"
+    "                   system's CAs)\n"
     "Run `meridianctl VERB --help` for a verb's arguments.\n\nverbs:\n";
 
 }  // namespace
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
   std::string endpoint = env_endpoint ? env_endpoint : "http://127.0.0.1:8080";
   std::string key = env_key ? env_key : "";
   std::string output = "table";
+  std::string cacert;
   long timeout = 60;
   std::vector<std::string> args(argv + 1, argv + argc);
   size_t i = 0;
@@ -50,7 +53,8 @@ int main(int argc, char** argv) {
       std::printf("%s%s", kUsageText, VerbsHelp().c_str());
       return kOk;
     } else if (value("--endpoint", &endpoint) || value("--admin-key", &key) ||
-               value("-o", &output) || value("--output", &output)) {
+               value("-o", &output) || value("--output", &output) ||
+               value("--cacert", &cacert)) {
     } else if (value("--timeout", &t)) {
       timeout = std::strtol(t.c_str(), nullptr, 10);
       if (timeout <= 0 || timeout > 86400) {
@@ -74,12 +78,12 @@ int main(int argc, char** argv) {
   auto parsed = ParseEndpoint(endpoint);
   if (!parsed) {
     std::fprintf(stderr,
-                 "meridianctl: --endpoint must be http://HOST:PORT (the node's API has no TLS "
-                 "yet), got %s\n",
+                 "meridianctl: --endpoint must be http://HOST:PORT or https://HOST:PORT, got %s\n",
                  endpoint.c_str());
     return kUsage;
   }
   Context ctx{Client(*parsed, key, std::chrono::seconds(timeout)), output == "json"};
+  ctx.client.set_cacert(cacert);
   const std::string verb = args[i];
   return RunVerb(verb, std::vector<std::string>(args.begin() + i + 1, args.end()), ctx);
 }

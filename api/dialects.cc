@@ -12,15 +12,18 @@
 
 namespace meridian::api {
 
+const std::vector<const Dialect*>& AllDialects() {
+  static const std::vector<const Dialect*> dialects = {
+      &admin::AdminDialect(),   &slashid::AttributesDialect(), &zitadel::ZitadelDialect(),
+      &attio::AttioDialect(),   &swift::SwiftDialect(),        &ocamba::OcambaDialect(),
+  };
+  return dialects;
+}
+
 void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
   RegisterSystemRoutes(router, ctx);
-  admin::RegisterAdminRoutes(router, ctx);
-  slashid::RegisterAttributeRoutes(router, ctx);
-  zitadel::RegisterRoutes(router, ctx);
+  for (const Dialect* dialect : AllDialects()) Mount(router, ctx, *dialect);
   zitadel::grpc_web::RegisterRoutes(router, ctx);
-  attio::RegisterRoutes(router, ctx);
-  swift::RegisterRoutes(router, ctx);
-  ocamba::RegisterRoutes(router, ctx);
 }
 
 }  // namespace meridian::api

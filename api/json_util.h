@@ -30,6 +30,18 @@ struct RawMember {
 // occurrence; nullopt when it is not an object.
 std::optional<std::vector<RawMember>> ObjectMembers(std::string_view compact);
 
+// For dialects that keep client JSON as parsed values (boost::json::value), numbers must come
+// back as the client wrote them. SerializeExact is json::serialize with every number written
+// in one canonical form: integers as digits, other numbers in the shortest text that reads back
+// as the same double, laid out as JavaScript's Number#toString does ("1.5", "0.001", "1e-7",
+// "1e+21"). CheckNumbersExact refuses (InvalidArgument naming the number) any number in the
+// JSON `text` that SerializeExact would not write back byte-for-byte: "1.50", "1E2", "-0",
+// digits past a double's precision. REQUIRES for CheckNumbersExact: `text` is valid JSON.
+std::string SerializeExact(const boost::json::value& value);
+Status CheckNumbersExact(std::string_view text);
+// The canonical text of one number (as SerializeExact writes it).
+std::string CanonicalNumber(double d);
+
 // `s` as a quoted, escaped JSON string.
 std::string JsonQuote(std::string_view s);
 // A string field of `obj`, or nullopt when absent or not a string.

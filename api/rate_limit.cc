@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "api/auth.h"
 
 namespace meridian::api {
 namespace {
@@ -144,64 +143,6 @@ void AddRateLimitHeaders(Response& res, const RateLimitDecision& decision) {
   res.set("X-RateLimit-Remaining", std::to_string(decision.remaining));
   res.set("X-RateLimit-Reset", std::to_string(decision.reset_s));
   if (!decision.allowed) res.set(http::field::retry_after, std::to_string(decision.retry_after_s));
-}
-
-std::optional<Response> CheckRateLimitSlow(const ApiContext& ctx, RateLimitGroup group,
-                                           std::string_view key_id, const ErrorFormatter& format,
-                                           const std::string& request_id,
-                                           std::optional<RateLimitDecision>& passed) {
-  RateLimitDecision decision = ctx.rate_limiter->Acquire(group, key_id);
-  if (decision.allowed) {
-    passed = decision;
-    return std::nullopt;
-  }
-  if (ctx.metrics != nullptr) ctx.metrics->CountRateLimited(static_cast<size_t>(group));
-  Response res = format(http::status::too_many_requests,
-                        "Too many requests: the rate limit of this API key is exceeded; retry "
-                        "after " + std::to_string(decision.retry_after_s) + " s.",
-                        request_id);
-  AddRateLimitHeaders(res, decision);
-  return res;
-}
-
-namespace {
-
-// The key a request is counted under, or "" when it carries no valid key.
-std::string KeyIdOf(const ApiContext& ctx, const Request& req) {
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) return {};
-  auto who = ctx.auth->Authenticate(req, *txn);
-  if (!who.ok()) return {};
-  return who->key_id.empty() ? std::string("operator") : who->key_id;
-}
-
-// A coroutine of its own (not a coroutine lambda), so everything it uses lives in its frame.
-boost::asio::awaitable<Response> LimitedCall(const ApiContext* ctx, RateLimitGroup group,
-                                             std::shared_ptr<const ErrorFormatter> format,
-                                             std::shared_ptr<const Handler> handler,
-                                             Call& call) {
-  const std::string key_id = KeyIdOf(*ctx, call.req);
-  if (key_id.empty()) co_return co_await (*handler)(call);
-  std::optional<RateLimitDecision> passed;
-  if (auto refused = CheckRateLimitSlow(*ctx, group, key_id, *format, call.request_id, passed)) {
-    co_return std::move(*refused);
-  }
-  Response res = co_await (*handler)(call);
-  AddRateLimitHeaders(res, passed);
-  co_return res;
-}
-
-}  // namespace
-
-Handler WithRateLimit(const ApiContext& ctx, RateLimitGroup group, ErrorFormatter format,
-                      Handler handler) {
-  if (ctx.rate_limiter == nullptr || !ctx.rate_limiter->Enabled(group)) return handler;
-  auto shared_format = std::make_shared<const ErrorFormatter>(std::move(format));
-  auto shared_handler = std::make_shared<const Handler>(std::move(handler));
-  const ApiContext* c = &ctx;
-  return [c, group, shared_format, shared_handler](Call& call) {
-    return LimitedCall(c, group, shared_format, shared_handler, call);
-  };
 }
 
 }  // namespace meridian::api

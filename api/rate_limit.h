@@ -15,8 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "api/api_context.h"
-#include "api/router.h"
+#include "api/http.h"
 
 namespace meridian::api {
 
@@ -38,7 +37,7 @@ struct RateLimitPolicy {
 struct RateLimitConfig {
   std::array<RateLimitPolicy, kRateLimitGroups> groups{};
   size_t max_tracked_keys = 100000;  // over every group; least recently used keys go first
-  // Ocamba's class C (burst 10/s, steady 150/min, seed 004); every other group off.
+  // Ocamba's class C (burst 10/s, steady 150/min, docs/ocamba.md); every other group off.
   static RateLimitConfig Defaults();
   RateLimitPolicy& operator[](RateLimitGroup g) { return groups[static_cast<size_t>(g)]; }
   const RateLimitPolicy& operator[](RateLimitGroup g) const {
@@ -97,55 +96,8 @@ class RateLimiter {
   std::array<Shard, kShards> shards_;
 };
 
-// Adds X-RateLimit-Limit, -Remaining and -Reset (and Retry-After when refused).
+// Adds X-RateLimit-Limit, -Remaining and -Reset (and Retry-After when refused). The pipeline
+// (api/pipeline.h) acquires and reports for every limited route.
 void AddRateLimitHeaders(Response& res, const RateLimitDecision& decision);
-
-// The slow path of CheckRateLimit.
-std::optional<Response> CheckRateLimitSlow(const ApiContext& ctx, RateLimitGroup group,
-                                           std::string_view key_id, const ErrorFormatter& format,
-                                           const std::string& request_id,
-                                           std::optional<RateLimitDecision>& passed);
-
-// For handlers, after authentication: nullopt to go on, or the 429 in `format` with the
-// headers. When the request passes, `passed` holds the decision to give to
-// AddRateLimitHeaders on the final response. A group that is off costs one branch.
-inline std::optional<Response> CheckRateLimit(const ApiContext& ctx, RateLimitGroup group,
-                                              std::string_view key_id,
-                                              const ErrorFormatter& format,
-                                              const std::string& request_id,
-                                              std::optional<RateLimitDecision>& passed) {
-  if (ctx.rate_limiter == nullptr || !ctx.rate_limiter->Enabled(group)) return std::nullopt;
-  return CheckRateLimitSlow(ctx, group, key_id, format, request_id, passed);
-}
-
-inline void AddRateLimitHeaders(Response& res, const std::optional<RateLimitDecision>& passed) {
-  if (passed) AddRateLimitHeaders(res, *passed);
-}
-
-// Wraps a whole handler for dialects whose handlers do not call CheckRateLimit themselves: it
-// authenticates the request to find the key (an unauthenticated request goes on to the
-// handler, which refuses it), checks the limit, and adds the headers to the handler's answer.
-// Decided at registration: a group that is off returns `handler` itself, at no cost.
-// REQUIRES: ctx (and ctx.rate_limiter) outlive the router.
-Handler WithRateLimit(const ApiContext& ctx, RateLimitGroup group, ErrorFormatter format,
-                      Handler handler);
-
-// A view of a Router that puts every route added through it behind WithRateLimit for one
-// group: dialects register their routes through it unchanged.
-class RateLimitedRoutes {
- public:
-  RateLimitedRoutes(Router& router, const ApiContext& ctx, RateLimitGroup group,
-                    ErrorFormatter format)
-      : router_(router), ctx_(ctx), group_(group), format_(std::move(format)) {}
-  void Add(http::verb method, std::string_view pattern, Handler handler) {
-    router_.Add(method, pattern, WithRateLimit(ctx_, group_, format_, std::move(handler)));
-  }
-
- private:
-  Router& router_;
-  const ApiContext& ctx_;
-  RateLimitGroup group_;
-  ErrorFormatter format_;
-};
 
 }  // namespace meridian::api

@@ -53,6 +53,16 @@ void Router::Add(http::verb method, std::string_view pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+std::vector<std::pair<http::verb, std::string>> Router::Routes() const {
+  std::vector<std::pair<http::verb, std::string>> out;
+  for (const Route& route : routes_) {
+    std::string pattern;
+    for (const std::string& seg : route.segments) pattern += "/" + seg;
+    out.emplace_back(route.method, pattern.empty() ? "/" : pattern);
+  }
+  return out;
+}
+
 void Router::SetErrorFormat(std::string prefix, ErrorFormatter format) {
   formats_.emplace_back(std::move(prefix), std::move(format));
 }

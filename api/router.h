@@ -1,7 +1,7 @@
 // Router: maps (method, path pattern) to a handler coroutine, and formats errors raised before
 // any handler runs (unknown path, body too large) in the dialect that owns the path. Routes
 // are added at startup; Dispatch is then thread-safe. Handlers take the parsed request and
-// return the response (STYLE.md 12): testable without sockets.
+// return the response: testable without sockets (tests/api/in_process_node.h).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -38,6 +38,8 @@ class Router {
 
   // Routes the request; adds X-Request-Id, Date and Server to every response.
   boost::asio::awaitable<Response> Dispatch(Request req);
+  // Every route added, as (method, pattern) in order: what the node serves (docs checks).
+  std::vector<std::pair<http::verb, std::string>> Routes() const;
   // An error response for `target` in its dialect's format, with the common headers.
   Response ErrorFor(std::string_view target, http::status status, std::string_view message,
                     const std::string& request_id) const;

@@ -6,7 +6,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -145,39 +144,6 @@ asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request
     }
   }
   co_return Status::Ok();
-}
-
-asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Request& req,
-                                                const AuthorizeFn& authorize) {
-  if (req.find(kMinCommitTokenHeader) == req.end()) co_return Status::Ok();
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return txn.status();
-    // NotFound waits: what the caller names may be created by the very write the token names
-    // (the handler checks again after the wait). Who the caller is and what it may do cannot.
-    Status allowed = authorize(*txn);
-    if (!allowed.ok() && !allowed.IsNotFound()) co_return allowed;
-  }  // no read transaction across the wait
-  co_return co_await AwaitMinCommitToken(ctx, req);
-}
-
-void SetCommitToken(Response& res, const WriteResult& result) {
-  if (!result.token.empty()) res.set(kCommitTokenHeader, FormatCommitToken(result.token));
-}
-
-Response WithCommitToken(Response res, const WriteResult& result) {
-  SetCommitToken(res, result);
-  return res;
-}
-
-Response WithErrorField(Response res, std::string_view name, boost::json::value value) {
-  boost::system::error_code ec;
-  boost::json::value body = boost::json::parse(res.body(), ec);
-  if (ec || !body.is_object()) return res;
-  body.as_object()[name] = std::move(value);
-  res.body() = boost::json::serialize(body);
-  res.prepare_payload();
-  return res;
 }
 
 }  // namespace meridian::api

@@ -1,12 +1,11 @@
 // The one write path of every dialect: submit a batch to the group-commit writer without
 // blocking the I/O thread, then wait for the requested consistency level under the request's
 // own timer (408 = Status Timeout; the write is kept). Also the wait for a
-// Meridian-Min-Commit-Token, which every handler, read or write, runs after authorization and
-// before it reads. Coroutines run on the calling session's executor.
+// Meridian-Min-Commit-Token, which the pipeline (api/pipeline.h) runs for every route after
+// authorization and before the handler reads. Coroutines run on the calling session's executor.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/value.hpp>
 #include <functional>
 #include <optional>
 
@@ -41,25 +40,5 @@ boost::asio::awaitable<WriteResult> CommitAndWait(const ApiContext& ctx, storage
 // applied every (origin, seq) of the token: InvalidArgument if malformed, Timeout after the
 // request's consistency timeout.
 boost::asio::awaitable<Status> AwaitMinCommitToken(const ApiContext& ctx, const Request& req);
-
-// The order of every handler with a Meridian-Min-Commit-Token: `authorize` runs on a snapshot
-// of this node first, and its refusal (401 no or unknown key, 403, 400) is returned at once, so
-// a stranger never waits; NotFound (an organization not here yet) does not stop the wait,
-// since the token's write may create it. Then the token wait. Without the header OK at once and
-// `authorize` is not run (the handler authorizes on its own snapshot, as it must after the wait
-// anyway).
-using AuthorizeFn = std::function<Status(const storage::Txn&)>;
-// `authorize` is used before the first suspension only; name it (GCC 12 and temporaries in a
-// co_await expression).
-boost::asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Request& req,
-                                                       const AuthorizeFn& authorize);
-
-// Adds Meridian-Commit-Token when the write was committed (to a 2xx or a 408 alike).
-void SetCommitToken(Response& res, const WriteResult& result);
-// `res` with SetCommitToken applied: for one-line error answers of a write.
-Response WithCommitToken(Response res, const WriteResult& result);
-// A JSON error body (a 408 of a kept write) with field `name` added: what the write made, so a
-// retry can find it. `res` unchanged if its body is not a JSON object.
-Response WithErrorField(Response res, std::string_view name, boost::json::value value);
 
 }  // namespace meridian::api

@@ -8,7 +8,6 @@
 #include "api/json_util.h"
 #include "api/slashid/attributes_api.h"
 #include "api/slashid/buckets.h"
-#include "api/write_path.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -27,36 +26,8 @@ int64_t NowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-Response Error(const Call& call, const Status& st) {
-  return slashid::ErrorResponse(HttpStatusOf(st), PublicMessage(st), call.request_id);
-}
-
 Response Json(http::status status, std::string body) {
   return MakeResponse(status, std::move(body));
-}
-
-// OK if the caller is the operator, or (when `org_id` is set) an admin-scoped key of that org.
-Status RequireAdmin(const ApiContext& ctx, const Call& call, const storage::Txn& txn,
-                    const std::string* org_id) {
-  auto who = ctx.auth->Authenticate(call.req, txn);
-  if (!who.ok()) return who.status();
-  if (who->operator_admin) {
-    if (org_id == nullptr) return Status::Ok();
-    return ctx.auth->Authorize(*who, *org_id, kScopeAdmin, txn);
-  }
-  if (org_id != nullptr) return ctx.auth->Authorize(*who, *org_id, kScopeAdmin, txn);
-  return Status::PermissionDenied("only the operator's admin key may do this");
-}
-
-// Reads and writes wait for a Meridian-Min-Commit-Token they carry (docs/http-api.md), after
-// the caller is checked: a stranger is refused at once (write_path.h).
-asio::awaitable<Status> AdminThenAwaitToken(const ApiContext& ctx, const Call& call,
-                                            const std::string* org_id) {
-  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
-  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
-    return RequireAdmin(ctx, call, txn, org_id);
-  };
-  co_return co_await AuthorizeThenAwaitToken(ctx, call.req, authorize);
 }
 
 // A precondition: the organization must (still) exist when the write commits.
@@ -66,89 +37,57 @@ Status OrgMustExist(const storage::Txn& txn, const std::string& org_id) {
   return record->has_value() ? Status::Ok() : Status::NotFound("organization not found");
 }
 
-asio::awaitable<Response> Commit(const ApiContext& ctx, const Call& call,
-                                 storage::WriteBatch batch, http::status ok_status,
-                                 std::string ok_body) {
-  auto consistency = ParseWriteConsistency(call.req);
-  if (!consistency.ok()) co_return Error(call, consistency.status());
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
-  Response res = ok_body.empty() ? Response{ok_status, 11} : Json(ok_status, std::move(ok_body));
-  SetCommitToken(res, committed);
-  co_return res;
+Result<json::object> BodyObject(const Call& call) {
+  auto body = ParseJsonBody(call.req);
+  if (!body.ok()) return body.status();
+  if (!body->is_object()) return Status::InvalidArgument("body must be an object");
+  return std::move(body->as_object());
 }
 
-asio::awaitable<Response> CreateOrg(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AdminThenAwaitToken(ctx, call, nullptr);
-  if (!waited.ok()) co_return Error(call, waited);
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    Status st = RequireAdmin(ctx, call, *txn, nullptr);
-    if (!st.ok()) co_return Error(call, st);
-  }
-  auto body = ParseJsonBody(call.req);
-  if (!body.ok()) co_return Error(call, body.status());
-  auto name = body->is_object() ? StringField(body->as_object(), "name") : std::nullopt;
+// The `name` field every operator object has: 1 to 200 bytes.
+Result<std::string> NameOf(const Call& call) {
+  auto body = BodyObject(call);
+  auto name = body.ok() ? StringField(*body, "name") : std::nullopt;
   if (!name || name->empty() || name->size() > 200) {
-    co_return Error(call, Status::InvalidArgument("name must be a string of 1 to 200 bytes"));
+    return Status::InvalidArgument("name must be a string of 1 to 200 bytes");
   }
+  return std::move(*name);
+}
+
+asio::awaitable<Reply> CreateOrg(const ApiContext& ctx, Call& call, Resolved& r) {
+  auto name = NameOf(call);
+  if (!name.ok()) co_return name.status();
   const std::string id = NewUuid();
   std::string org = "{\"id\":" + JsonQuote(id) + ",\"name\":" + JsonQuote(*name) +
                     ",\"created_at\":" + JsonQuote(Rfc3339(NowMs())) + "}";
   storage::WriteBatch batch;
   batch.Put(DataKey(kSystemTenant, kOrgsNs, id), org);
-  co_return co_await Commit(ctx, call, std::move(batch), http::status::created, org);
+  co_return co_await Commit(ctx, r, std::move(batch), Json(http::status::created, org));
 }
 
-asio::awaitable<Response> ListOrgs(const ApiContext& ctx, Call& call) {
-  {
-    Status waited = co_await AdminThenAwaitToken(ctx, call, nullptr);
-    if (!waited.ok()) co_return Error(call, waited);
-  }
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  Status st = RequireAdmin(ctx, call, *txn, nullptr);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> ListOrgs(const ApiContext&, Call&, Resolved& r) {
   std::string body = "{\"result\":[";
   bool first = true;
-  st = storage::ScanLive(*txn, storage::NamespacePrefix(kSystemTenant, kOrgsNs),
-                         [&](std::string_view, const storage::Record& r) {
-                           if (!first) body.push_back(',');
-                           first = false;
-                           body += r.value();
-                           return true;
-                         });
-  if (!st.ok()) co_return Error(call, st);
+  Status st = storage::ScanLive(*r.txn, storage::NamespacePrefix(kSystemTenant, kOrgsNs),
+                                [&](std::string_view, const storage::Record& rec) {
+                                  if (!first) body.push_back(',');
+                                  first = false;
+                                  body += rec.value();
+                                  return true;
+                                });
+  if (!st.ok()) co_return st;
   co_return Json(http::status::ok, body + "]}");
 }
 
-asio::awaitable<Response> GetOrg(const ApiContext& ctx, Call& call) {
-  {
-    Status waited = co_await AdminThenAwaitToken(ctx, call, &call.params[0]);
-    if (!waited.ok()) co_return Error(call, waited);
-  }
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  const std::string& org_id = call.params[0];
-  Status st = RequireAdmin(ctx, call, *txn, &org_id);
-  if (!st.ok()) co_return Error(call, st);
-  auto record = storage::GetLiveRecord(*txn, DataKey(kSystemTenant, kOrgsNs, org_id));
-  if (!record.ok()) co_return Error(call, record.status());
-  if (!record->has_value()) co_return Error(call, Status::NotFound("organization not found"));
-  co_return Json(http::status::ok, (*record)->value());
+asio::awaitable<Reply> GetOrg(const ApiContext&, Call&, Resolved& r) {
+  auto record = storage::GetLiveRecord(*r.txn, DataKey(kSystemTenant, kOrgsNs, r.org_id));
+  if (!record.ok()) co_return record.status();
+  if (!record->has_value()) co_return Status::NotFound("organization not found");
+  co_return Json(http::status::ok, std::string((*record)->value()));
 }
 
-asio::awaitable<Response> DeleteOrg(const ApiContext& ctx, Call& call) {
+asio::awaitable<Reply> DeleteOrg(const ApiContext& ctx, Call& call, Resolved& r) {
   const std::string org_id = call.params[0];
-  Status waited = co_await AdminThenAwaitToken(ctx, call, nullptr);
-  if (!waited.ok()) co_return Error(call, waited);
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    Status st = RequireAdmin(ctx, call, *txn, nullptr);
-    if (!st.ok()) co_return Error(call, st);
-  }
   storage::WriteBatch batch;
   batch.Delete(DataKey(kSystemTenant, kOrgsNs, org_id));
   batch.DeletePrefix(storage::TenantPrefix(org_id));
@@ -157,11 +96,9 @@ asio::awaitable<Response> DeleteOrg(const ApiContext& ctx, Call& call) {
   batch.prepare = [org_id](const storage::Txn& txn, std::vector<storage::Mutation>& extra) {
     MERIDIAN_RETURN_IF_ERROR(OrgMustExist(txn, org_id));
     const std::string ids = storage::NamespacePrefix(kSystemTenant, kKeyIdsNs);
-    Status inner;
-    MERIDIAN_RETURN_IF_ERROR(storage::ScanLive(txn, ids, [&](std::string_view key_id,
-                                                             const storage::Record& r) {
+    return storage::ScanLive(txn, ids, [&](std::string_view key_id, const storage::Record& rec) {
       boost::system::error_code ec;
-      json::value v = json::parse(r.value(), ec);
+      json::value v = json::parse(rec.value(), ec);
       if (ec || !v.is_object()) return true;
       if (StringField(v.as_object(), "organization_id") != org_id) return true;
       auto hash = StringField(v.as_object(), "hash").value_or("");
@@ -169,45 +106,36 @@ asio::awaitable<Response> DeleteOrg(const ApiContext& ctx, Call& call) {
       extra.push_back({storage::Mutation::Kind::kDelete,
                        DataKey(kSystemTenant, kKeyIdsNs, key_id), {}});
       return true;
-    }));
-    return inner;
+    });
   };
-  co_return co_await Commit(ctx, call, std::move(batch), http::status::no_content, "");
+  co_return co_await Commit(ctx, r, std::move(batch), Response{http::status::no_content, 11});
 }
 
-asio::awaitable<Response> CreateKey(const ApiContext& ctx, Call& call) {
-  const std::string org_id = call.params[0];
-  Status waited = co_await AdminThenAwaitToken(ctx, call, &org_id);
-  if (!waited.ok()) co_return Error(call, waited);
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    Status st = RequireAdmin(ctx, call, *txn, &org_id);
-    if (!st.ok()) co_return Error(call, st);
-  }
-  auto body = ParseJsonBody(call.req);
-  if (!body.ok()) co_return Error(call, body.status());
-  if (!body->is_object()) co_return Error(call, Status::InvalidArgument("body must be an object"));
-  const json::object& obj = body->as_object();
-  auto name = StringField(obj, "name");
-  if (!name || name->empty() || name->size() > 200) {
-    co_return Error(call, Status::InvalidArgument("name must be a string of 1 to 200 bytes"));
-  }
+// The scopes of a key request: a non-empty array of known names.
+Result<uint8_t> ScopesOf(const json::object& obj) {
   const json::value* scopes = obj.if_contains("scopes");
-  uint8_t mask = 0;
   if (!scopes || !scopes->is_array() || scopes->as_array().empty()) {
-    co_return Error(call, Status::InvalidArgument("scopes must be a non-empty array"));
+    return Status::InvalidArgument("scopes must be a non-empty array");
   }
+  uint8_t mask = 0;
   for (const auto& s : scopes->as_array()) {
     uint8_t bit = s.is_string() ? ScopeFromName(s.as_string()) : 0;
     if (bit == 0) {
-      co_return Error(call, Status::InvalidArgument(
-                                "unknown scope: scopes are read, write, schema and admin"));
+      return Status::InvalidArgument("unknown scope: scopes are read, write, schema and admin");
     }
     mask |= bit;
   }
+  return mask;
+}
+
+asio::awaitable<Reply> CreateKey(const ApiContext& ctx, Call& call, Resolved& r) {
+  const std::string org_id = r.org_id;
+  auto name = NameOf(call);
+  if (!name.ok()) co_return name.status();
+  auto mask = ScopesOf(*BodyObject(call));
+  if (!mask.ok()) co_return mask.status();
   json::array scope_names;
-  for (const auto& n : ScopeNames(mask)) scope_names.emplace_back(n);
+  for (const auto& n : ScopeNames(*mask)) scope_names.emplace_back(n);
   const std::string id = NewUuid();
   const std::string secret = NewSecret("mrd_");
   const std::string hash = Sha256Hex(secret);
@@ -224,57 +152,41 @@ asio::awaitable<Response> CreateKey(const ApiContext& ctx, Call& call) {
     return OrgMustExist(txn, org_id);
   };
   record["key"] = secret;
-  co_return co_await Commit(ctx, call, std::move(batch), http::status::created,
-                            json::serialize(record));
+  co_return co_await Commit(ctx, r, std::move(batch),
+                            Json(http::status::created, json::serialize(record)));
 }
 
-asio::awaitable<Response> ListKeys(const ApiContext& ctx, Call& call) {
-  {
-    Status waited = co_await AdminThenAwaitToken(ctx, call, &call.params[0]);
-    if (!waited.ok()) co_return Error(call, waited);
-  }
-  const std::string& org_id = call.params[0];
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  Status st = RequireAdmin(ctx, call, *txn, &org_id);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> ListKeys(const ApiContext&, Call&, Resolved& r) {
   std::string body = "{\"result\":[";
   bool first = true;
   Status inner;
-  st = storage::ScanLive(*txn, storage::NamespacePrefix(kSystemTenant, kKeyIdsNs),
-                         [&](std::string_view, const storage::Record& r) {
-                           boost::system::error_code ec;
-                           json::value v = json::parse(r.value(), ec);
-                           if (ec || !v.is_object()) return true;
-                           if (StringField(v.as_object(), "organization_id") != org_id) return true;
-                           auto hash = StringField(v.as_object(), "hash").value_or("");
-                           auto key = storage::GetLiveRecord(*txn, DataKey(kSystemTenant, kKeysNs, hash));
-                           if (!key.ok()) {
-                             inner = key.status();
-                             return false;
-                           }
-                           if (!key->has_value()) return true;
-                           if (!first) body.push_back(',');
-                           first = false;
-                           body += (*key)->value();
-                           return true;
-                         });
+  Status st = storage::ScanLive(
+      *r.txn, storage::NamespacePrefix(kSystemTenant, kKeyIdsNs),
+      [&](std::string_view, const storage::Record& rec) {
+        boost::system::error_code ec;
+        json::value v = json::parse(rec.value(), ec);
+        if (ec || !v.is_object()) return true;
+        if (StringField(v.as_object(), "organization_id") != r.org_id) return true;
+        auto hash = StringField(v.as_object(), "hash").value_or("");
+        auto key = storage::GetLiveRecord(*r.txn, DataKey(kSystemTenant, kKeysNs, hash));
+        if (!key.ok()) {
+          inner = key.status();
+          return false;
+        }
+        if (!key->has_value()) return true;
+        if (!first) body.push_back(',');
+        first = false;
+        body += (*key)->value();
+        return true;
+      });
   if (st.ok()) st = inner;
-  if (!st.ok()) co_return Error(call, st);
+  if (!st.ok()) co_return st;
   co_return Json(http::status::ok, body + "]}");
 }
 
-asio::awaitable<Response> DeleteKey(const ApiContext& ctx, Call& call) {
-  const std::string org_id = call.params[0];
+asio::awaitable<Reply> DeleteKey(const ApiContext& ctx, Call& call, Resolved& r) {
+  const std::string org_id = r.org_id;
   const std::string key_id = call.params[1];
-  Status waited = co_await AdminThenAwaitToken(ctx, call, &org_id);
-  if (!waited.ok()) co_return Error(call, waited);
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    Status st = RequireAdmin(ctx, call, *txn, &org_id);
-    if (!st.ok()) co_return Error(call, st);
-  }
   storage::WriteBatch batch;
   batch.prepare = [org_id, key_id](const storage::Txn& txn, std::vector<storage::Mutation>& extra) {
     const std::string id_key = DataKey(kSystemTenant, kKeyIdsNs, key_id);
@@ -290,25 +202,15 @@ asio::awaitable<Response> DeleteKey(const ApiContext& ctx, Call& call) {
     extra.push_back({storage::Mutation::Kind::kDelete, id_key, {}});
     return Status::Ok();
   };
-  co_return co_await Commit(ctx, call, std::move(batch), http::status::no_content, "");
+  co_return co_await Commit(ctx, r, std::move(batch), Response{http::status::no_content, 11});
 }
 
-asio::awaitable<Response> CreateBucket(const ApiContext& ctx, Call& call) {
-  const std::string org_id = call.params[0];
-  Status waited = co_await AdminThenAwaitToken(ctx, call, &org_id);
-  if (!waited.ok()) co_return Error(call, waited);
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    Status st = RequireAdmin(ctx, call, *txn, &org_id);
-    if (!st.ok()) co_return Error(call, st);
-  }
-  auto body = ParseJsonBody(call.req);
-  if (!body.ok()) co_return Error(call, body.status());
-  auto name = body->is_object() ? StringField(body->as_object(), "name") : std::nullopt;
+asio::awaitable<Reply> CreateBucket(const ApiContext& ctx, Call& call, Resolved& r) {
+  const std::string org_id = r.org_id;
+  auto body = BodyObject(call);
+  auto name = body.ok() ? StringField(*body, "name") : std::nullopt;
   if (!name || !slashid::IsValidBucketName(*name)) {
-    co_return Error(call, Status::InvalidArgument(
-                              "name must be 1 to 64 characters of a-z, 0-9, '_' and '-'"));
+    co_return Status::InvalidArgument("name must be 1 to 64 characters of a-z, 0-9, '_' and '-'");
   }
   storage::WriteBatch batch = slashid::CreateBucketBatch(org_id, *name);
   auto bucket_check = std::move(batch.prepare);
@@ -317,31 +219,48 @@ asio::awaitable<Response> CreateBucket(const ApiContext& ctx, Call& call) {
     MERIDIAN_RETURN_IF_ERROR(OrgMustExist(txn, org_id));
     return bucket_check(txn, extra);
   };
-  co_return co_await Commit(ctx, call, std::move(batch), http::status::created,
-                            slashid::BucketJson(org_id, *name));
+  co_return co_await Commit(ctx, r, std::move(batch),
+                            Json(http::status::created, slashid::BucketJson(org_id, *name)));
+}
+
+std::vector<Route> OrgRoutes() {
+  using V = http::verb;
+  constexpr uint8_t kAdmin = kScopeAdmin;
+  // kNone: the operator only; kPath: the operator, or an admin key of the organization.
+  constexpr OrgFrom kOp = OrgFrom::kNone, kOrg = OrgFrom::kPath;
+  const std::string orgs = "/admin/v1/organizations", org = orgs + "/{}";
+  return {
+      {V::post, orgs, kAdmin, kOp, true, CreateOrg},
+      {V::get, orgs, kAdmin, kOp, false, ListOrgs},
+      {V::get, org, kAdmin, kOrg, false, GetOrg},
+      {V::delete_, org, kAdmin, kOp, true, DeleteOrg},
+      {V::post, org + "/api-keys", kAdmin, kOrg, true, CreateKey},
+      {V::get, org + "/api-keys", kAdmin, kOrg, false, ListKeys},
+      {V::delete_, org + "/api-keys/{}", kAdmin, kOrg, true, DeleteKey},
+      {V::post, org + "/attribute-buckets", kAdmin, kOrg, true, CreateBucket},
+  };
+}
+
+Response Encode(const ApiError& e) {
+  return slashid::ErrorResponse(e.status, e.message, e.request_id);
+}
+
+Dialect MakeDialect() {
+  Dialect d;
+  d.prefixes = {"/admin"};
+  d.encode = Encode;  // the SlashID envelope
+  // One line per file of routes.
+  for (auto routes : {OrgRoutes(), StoreRoutes(), BackupRoutes()}) {
+    d.routes.insert(d.routes.end(), routes.begin(), routes.end());
+  }
+  return d;
 }
 
 }  // namespace
 
-void RegisterAdminRoutes(Router& router, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
-  using V = http::verb;
-  router.SetErrorFormat("/admin", slashid::ErrorResponse);
-  router.Add(V::post, "/admin/v1/organizations", [c](Call& call) { return CreateOrg(*c, call); });
-  router.Add(V::get, "/admin/v1/organizations", [c](Call& call) { return ListOrgs(*c, call); });
-  router.Add(V::get, "/admin/v1/organizations/{}", [c](Call& call) { return GetOrg(*c, call); });
-  router.Add(V::delete_, "/admin/v1/organizations/{}",
-             [c](Call& call) { return DeleteOrg(*c, call); });
-  router.Add(V::post, "/admin/v1/organizations/{}/api-keys",
-             [c](Call& call) { return CreateKey(*c, call); });
-  router.Add(V::get, "/admin/v1/organizations/{}/api-keys",
-             [c](Call& call) { return ListKeys(*c, call); });
-  router.Add(V::delete_, "/admin/v1/organizations/{}/api-keys/{}",
-             [c](Call& call) { return DeleteKey(*c, call); });
-  router.Add(V::post, "/admin/v1/organizations/{}/attribute-buckets",
-             [c](Call& call) { return CreateBucket(*c, call); });
-  RegisterStoreRoutes(router, ctx);
-  RegisterBackupRoutes(router, ctx);
+const Dialect& AdminDialect() {
+  static const Dialect dialect = MakeDialect();
+  return dialect;
 }
 
 }  // namespace meridian::api::admin

@@ -1,14 +1,15 @@
-// Meridian's operator API (API.md, Operator API): organizations, API keys, attribute buckets,
+// Meridian's operator API (docs/http-api.md, Operator API): organizations, API keys, attribute buckets,
 // health, readiness and metrics. Errors use the same envelope as attribute buckets.
 // Stateless handlers; thread-safe.
 #pragma once
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::admin {
 
-// REQUIRES: ctx outlives the router.
-void RegisterAdminRoutes(Router& router, const ApiContext& ctx);
+// The operator API as one dialect: its organization and key routes, and those of
+// store_api.h and backup_api.h (a new file of routes adds one line to MakeDialect).
+const Dialect& AdminDialect();
 
 }  // namespace meridian::api::admin

@@ -14,7 +14,6 @@
 #include <sstream>
 #include <thread>
 
-#include "api/slashid/attributes_api.h"
 #include "storage/backup.h"
 
 namespace meridian::api::admin {
@@ -54,29 +53,17 @@ asio::awaitable<Bytes> MakeBackupOffThread(const ApiContext& ctx) {
       asio::use_awaitable);
 }
 
-asio::awaitable<Response> Backup(const ApiContext& ctx, Call& call) {
-  auto fail = [&](const Status& st) {
-    return slashid::ErrorResponse(HttpStatusOf(st), PublicMessage(st), call.request_id);
-  };
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return fail(txn.status());
-    auto who = ctx.auth->Authenticate(call.req, *txn);
-    if (!who.ok()) co_return fail(who.status());
-    if (!who->operator_admin) {
-      co_return fail(Status::PermissionDenied("only the operator's admin key may do this"));
-    }
-  }
+asio::awaitable<Reply> Backup(const ApiContext& ctx, Call&, Resolved& r) {
+  r.txn.reset();  // the copy takes its own snapshot, off this thread
   Bytes bytes = co_await MakeBackupOffThread(ctx);
-  if (!bytes->ok()) co_return fail(bytes->status());
+  if (!bytes->ok()) co_return bytes->status();
   co_return MakeResponse(http::status::ok, std::move(**bytes), "application/octet-stream");
 }
 
 }  // namespace
 
-void RegisterBackupRoutes(Router& router, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
-  router.Add(http::verb::get, "/admin/v1/backup", [c](Call& call) { return Backup(*c, call); });
+std::vector<Route> BackupRoutes() {
+  return {{http::verb::get, "/admin/v1/backup", kScopeAdmin, OrgFrom::kNone, false, Backup}};
 }
 
 }  // namespace meridian::api::admin

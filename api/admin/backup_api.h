@@ -4,11 +4,11 @@
 #pragma once
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::admin {
 
-// REQUIRES: ctx outlives the router.
-void RegisterBackupRoutes(Router& router, const ApiContext& ctx);
+// GET /admin/v1/backup (part of the admin dialect).
+std::vector<Route> BackupRoutes();
 
 }  // namespace meridian::api::admin

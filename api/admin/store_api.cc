@@ -6,8 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
-#include "api/slashid/attributes_api.h"
-#include "api/write_path.h"
+#include "api/pipeline.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -19,20 +18,6 @@ namespace {
 // LMDB's default key limit is 511 bytes; the rest of the store's keys stay well under it.
 constexpr size_t kMaxKeyBytes = 500;
 constexpr size_t kMaxListLimit = 10000;
-
-Response Error(const Call& call, const Status& st) {
-  return slashid::ErrorResponse(HttpStatusOf(st), PublicMessage(st), call.request_id);
-}
-
-Status RequireOperator(const ApiContext& ctx, const Call& call) {
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) return txn.status();
-  auto who = ctx.auth->Authenticate(call.req, *txn);
-  if (!who.ok()) return who.status();
-  if (!who->operator_admin)
-    return Status::PermissionDenied("only the operator's admin key may do this");
-  return Status::Ok();
-}
 
 // Tenant and namespace are NUL-free (storage/keys.h); the whole key fits LMDB's limit.
 Status CheckKeyParts(std::string_view tenant, std::string_view ns, std::string_view name) {
@@ -62,75 +47,56 @@ std::string HexOfHlc(uint64_t hlc) {
   return buf;
 }
 
-asio::awaitable<Response> GetRecord(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (st.ok()) st = CheckKeyParts(call.params[0], call.params[1], call.params[2]);
-  if (!st.ok()) co_return Error(call, st);
-  if (Status waited = co_await AwaitMinCommitToken(ctx, call.req); !waited.ok()) {
-    co_return Error(call, waited);
-  }
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
+asio::awaitable<Reply> GetRecord(const ApiContext&, Call& call, Resolved& r) {
+  Status st = CheckKeyParts(call.params[0], call.params[1], call.params[2]);
+  if (!st.ok()) co_return st;
   auto record = storage::GetLiveRecord(
-      *txn, storage::DataKey(call.params[0], call.params[1], call.params[2]));
-  if (!record.ok()) co_return Error(call, record.status());
-  if (!record->has_value()) co_return Error(call, Status::NotFound("no such record"));
-  const storage::Record& r = **record;
-  Response res = MakeResponse(http::status::ok, r.value(), "application/octet-stream");
-  res.set("Meridian-Record-Hlc", HexOfHlc(r.hlc()));
-  res.set("Meridian-Record-Origin", r.origin());
-  res.set("Meridian-Record-Updated", Rfc3339(r.updated_at_ms()));
+      *r.txn, storage::DataKey(call.params[0], call.params[1], call.params[2]));
+  if (!record.ok()) co_return record.status();
+  if (!record->has_value()) co_return Status::NotFound("no such record");
+  const storage::Record& found = **record;
+  Response res = MakeResponse(http::status::ok, found.value(), "application/octet-stream");
+  res.set("Meridian-Record-Hlc", HexOfHlc(found.hlc()));
+  res.set("Meridian-Record-Origin", found.origin());
+  res.set("Meridian-Record-Updated", Rfc3339(found.updated_at_ms()));
   co_return res;
 }
 
-asio::awaitable<Response> CommitBatch(const ApiContext& ctx, Call& call,
-                                      storage::WriteBatch batch) {
-  auto consistency = ParseWriteConsistency(call.req);
-  if (!consistency.ok()) co_return Error(call, consistency.status());
-  // Writes honour Meridian-Min-Commit-Token too, after the operator check (docs/http-api.md).
-  if (Status waited = co_await AwaitMinCommitToken(ctx, call.req); !waited.ok()) {
-    co_return Error(call, waited);
-  }
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), *consistency);
-  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
-  Response res{http::status::no_content, 11};
-  SetCommitToken(res, committed);
-  co_return res;
+// The key of the record a write names: valid, and outside the system tenant.
+Result<std::string> WritableKey(const Call& call) {
+  MERIDIAN_RETURN_IF_ERROR(CheckKeyParts(call.params[0], call.params[1], call.params[2]));
+  MERIDIAN_RETURN_IF_ERROR(CheckWritable(call.params[0]));
+  return storage::DataKey(call.params[0], call.params[1], call.params[2]);
 }
 
-asio::awaitable<Response> PutRecord(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (st.ok()) st = CheckKeyParts(call.params[0], call.params[1], call.params[2]);
-  if (st.ok()) st = CheckWritable(call.params[0]);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> PutRecord(const ApiContext& ctx, Call& call, Resolved& r) {
+  auto key = WritableKey(call);
+  if (!key.ok()) co_return key.status();
   storage::WriteBatch batch;
-  batch.Put(storage::DataKey(call.params[0], call.params[1], call.params[2]), call.req.body());
-  co_return co_await CommitBatch(ctx, call, std::move(batch));
+  batch.Put(*key, call.req.body());
+  co_return co_await Commit(ctx, r, std::move(batch), Response{http::status::no_content, 11});
 }
 
-asio::awaitable<Response> DeleteRecord(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (st.ok()) st = CheckKeyParts(call.params[0], call.params[1], call.params[2]);
-  if (st.ok()) st = CheckWritable(call.params[0]);
-  if (!st.ok()) co_return Error(call, st);
-  const std::string key = storage::DataKey(call.params[0], call.params[1], call.params[2]);
+asio::awaitable<Reply> DeleteRecord(const ApiContext& ctx, Call& call, Resolved& r) {
+  auto key = WritableKey(call);
+  if (!key.ok()) co_return key.status();
   storage::WriteBatch batch;
-  batch.Delete(key);
-  batch.prepare = [key](const storage::Txn& txn, std::vector<storage::Mutation>&) {
+  batch.Delete(*key);
+  batch.prepare = [key = *key](const storage::Txn& txn, std::vector<storage::Mutation>&) {
     auto record = storage::GetLiveRecord(txn, key);
     if (!record.ok()) return record.status();
     return record->has_value() ? Status::Ok() : Status::NotFound("no such record");
   };
-  co_return co_await CommitBatch(ctx, call, std::move(batch));
+  co_return co_await Commit(ctx, r, std::move(batch), Response{http::status::no_content, 11});
 }
 
 // GET /admin/v1/store/{tenant}/{ns}?prefix=&after=&limit=: names in order, `next` when more.
-asio::awaitable<Response> ListRecords(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
+asio::awaitable<Reply> ListRecords(const ApiContext&, Call& call, Resolved& r) {
+  Status st;
   const std::string prefix = QueryParam(call.query, "prefix").value_or("");
   // `after` is a name as `next` gives it (EscapeName), decoded back to its bytes here.
   const auto after = PercentDecode(QueryParam(call.query, "after").value_or(""), false);
-  if (st.ok()) st = CheckKeyParts(call.params[0], call.params[1], prefix);
+  st = CheckKeyParts(call.params[0], call.params[1], prefix);
   if (st.ok() && !after) st = Status::InvalidArgument("after must be a name as ls gives it");
   size_t limit = 100;
   if (auto l = QueryParam(call.query, "limit"); l && st.ok()) {
@@ -141,17 +107,12 @@ asio::awaitable<Response> ListRecords(const ApiContext& ctx, Call& call) {
     }
     limit = static_cast<size_t>(v);
   }
-  if (!st.ok()) co_return Error(call, st);
-  if (Status waited = co_await AwaitMinCommitToken(ctx, call.req); !waited.ok()) {
-    co_return Error(call, waited);
-  }
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
+  if (!st.ok()) co_return st;
   const std::string ns_prefix = storage::NamespacePrefix(call.params[0], call.params[1]);
   json::array result;
   std::optional<std::string> next;
   st = storage::ScanLive(
-      *txn, ns_prefix + prefix, [&](std::string_view rest, const storage::Record& r) {
+      *r.txn, ns_prefix + prefix, [&](std::string_view rest, const storage::Record& rec) {
         std::string name = prefix + std::string(rest);
         if (!after->empty() && name <= *after) return true;
         if (result.size() == limit) {
@@ -160,13 +121,13 @@ asio::awaitable<Response> ListRecords(const ApiContext& ctx, Call& call) {
         }
         result.push_back(json::object{{"name", EscapeName(name)},
                                       {"raw", name},
-                                      {"size", r.value().size()},
-                                      {"hlc", HexOfHlc(r.hlc())},
-                                      {"origin", r.origin()},
-                                      {"updated_at", Rfc3339(r.updated_at_ms())}});
+                                      {"size", rec.value().size()},
+                                      {"hlc", HexOfHlc(rec.hlc())},
+                                      {"origin", rec.origin()},
+                                      {"updated_at", Rfc3339(rec.updated_at_ms())}});
         return true;
       });
-  if (!st.ok()) co_return Error(call, st);
+  if (!st.ok()) co_return st;
   for (auto& item : result) item.as_object().erase("raw");
   json::object body{{"result", std::move(result)}};
   if (next) body["next"] = *next;
@@ -175,17 +136,15 @@ asio::awaitable<Response> ListRecords(const ApiContext& ctx, Call& call) {
 
 // POST /admin/v1/drain?timeout_ms=N: refuses new writes, then waits until every peer acked
 // this node's log up to where it stood. 200 with "replicated": true or false (timed out).
-asio::awaitable<Response> Drain(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (!st.ok()) co_return Error(call, st);
-  if (ctx.writes_paused == nullptr)
-    co_return Error(call, Status::Unavailable("drain is not wired on this node"));
+asio::awaitable<Reply> Drain(const ApiContext& ctx, Call& call, Resolved& r) {
+  r.txn.reset();  // it waits for the peers: no snapshot held meanwhile
+  if (ctx.writes_paused == nullptr) co_return Status::Unavailable("drain is not wired on this node");
   long long timeout_ms = 30000;
   if (auto t = QueryParam(call.query, "timeout_ms")) {
     char* end = nullptr;
     timeout_ms = std::strtoll(t->c_str(), &end, 10);
     if (t->empty() || *end != '\0' || timeout_ms < 0 || timeout_ms > 600000) {
-      co_return Error(call, Status::InvalidArgument("timeout_ms must be 0 to 600000"));
+      co_return Status::InvalidArgument("timeout_ms must be 0 to 600000");
     }
   }
   ctx.writes_paused->store(true);
@@ -220,9 +179,7 @@ asio::awaitable<Response> Drain(const ApiContext& ctx, Call& call) {
 }
 
 // DELETE /admin/v1/drain: accepts writes again.
-asio::awaitable<Response> Resume(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> Resume(const ApiContext& ctx, Call&, Resolved&) {
   if (ctx.writes_paused != nullptr) ctx.writes_paused->store(false);
   ctx.draining->store(false);
   co_return MakeResponse(http::status::ok, "{\"draining\":false}");
@@ -247,16 +204,20 @@ std::string EscapeName(std::string_view name) {
   return out;
 }
 
-void RegisterStoreRoutes(Router& router, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
+std::vector<Route> StoreRoutes() {
   using V = http::verb;
-  router.Add(V::get, "/admin/v1/store/{}/{}", [c](Call& call) { return ListRecords(*c, call); });
-  router.Add(V::get, "/admin/v1/store/{}/{}/{}", [c](Call& call) { return GetRecord(*c, call); });
-  router.Add(V::put, "/admin/v1/store/{}/{}/{}", [c](Call& call) { return PutRecord(*c, call); });
-  router.Add(V::delete_, "/admin/v1/store/{}/{}/{}",
-             [c](Call& call) { return DeleteRecord(*c, call); });
-  router.Add(V::post, "/admin/v1/drain", [c](Call& call) { return Drain(*c, call); });
-  router.Add(V::delete_, "/admin/v1/drain", [c](Call& call) { return Resume(*c, call); });
+  // Operator only: no organization.
+  constexpr uint8_t kAdmin = kScopeAdmin;
+  constexpr OrgFrom kOp = OrgFrom::kNone;
+  const std::string ns = "/admin/v1/store/{}/{}", one = "/admin/v1/store/{}/{}/{}";
+  return {
+      {V::get, ns, kAdmin, kOp, false, ListRecords},
+      {V::get, one, kAdmin, kOp, false, GetRecord},
+      {V::put, one, kAdmin, kOp, true, PutRecord},
+      {V::delete_, one, kAdmin, kOp, true, DeleteRecord},
+      {V::post, "/admin/v1/drain", kAdmin, kOp, false, Drain},
+      {V::delete_, "/admin/v1/drain", kAdmin, kOp, false, Resume},
+  };
 }
 
 }  // namespace meridian::api::admin

@@ -7,12 +7,12 @@
 #pragma once
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::admin {
 
-// REQUIRES: ctx outlives the router.
-void RegisterStoreRoutes(Router& router, const ApiContext& ctx);
+// The routes of /admin/v1/store and /admin/v1/drain (part of the admin dialect).
+std::vector<Route> StoreRoutes();
 
 // A record name as ls shows it: printable ASCII as is, '%' and every other byte as %XX, so
 // that names holding any bytes stay valid JSON and can be pasted back into a URL.

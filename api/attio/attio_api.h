@@ -1,4 +1,4 @@
-// Dialect 4: Attio attribute definitions (API.md section 4, seed 003). A thin translation of
+// Dialect 4: Attio attribute definitions (docs/attio.md). A thin translation of
 // Attio's /v2 objects, lists and attributes endpoints onto the store: auth, validation, then
 // one WriteBatch through the shared write path. Handlers are stateless; thread-safe.
 #pragma once
@@ -6,16 +6,12 @@
 #include <string_view>
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::attio {
 
-// Optional: names the organization to act on; required with the operator's key, which belongs
-// to none. A key of one organization may only name its own.
-inline constexpr std::string_view kOrgHeader = "SlashID-OrgID";
-
-// Adds every /v2 route of the dialect and the Attio error format for /v2.
-// REQUIRES: ctx outlives the router.
-void RegisterRoutes(Router& router, const ApiContext& ctx);
+// The dialect: every /v2 route and the Attio error format for /v2. The organization is the one
+// SlashID-OrgID names (required with the operator's key, which belongs to none), else the key's.
+const Dialect& AttioDialect();
 
 }  // namespace meridian::api::attio

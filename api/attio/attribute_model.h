@@ -1,4 +1,4 @@
-// The Attio attribute definition (API.md section 4, seed 003): its stored form, its API form,
+// The Attio attribute definition (docs/attio.md): its stored form, its API form,
 // and the cross-field rules every definition obeys (CheckRules). Request bodies are parsed in
 // attribute_request.h. Pure functions; thread-safe.
 #pragma once

@@ -1,4 +1,4 @@
-// Handlers of /v2/{target}/{identifier}/attributes[/{attribute}] (API.md section 4).
+// Handlers of /v2/{target}/{identifier}/attributes[/{attribute}] (docs/attio.md).
 #include <boost/asio/use_awaitable.hpp>
 
 #include <limits>
@@ -6,7 +6,6 @@
 #include "api/attio/attribute_store.h"
 #include "api/attio/errors.h"
 #include "api/attio/handler_common.h"
-#include "api/write_path.h"
 
 namespace meridian::api::attio {
 namespace asio = boost::asio;
@@ -54,125 +53,92 @@ Result<Parent> ReadParent(const storage::Txn& txn, const std::string& org_id, Ta
   return std::move(**parent);
 }
 
-asio::awaitable<Response> ListAttributesHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(call, waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  auto caller = AuthorizeCall(ctx, call, *txn, kScopeRead);
-  if (!caller.ok()) co_return Error(call, caller.status());
+asio::awaitable<Reply> ListAttributesHandler(const ApiContext& /*ctx*/, Call& call, Resolved& r) {
   auto target = TargetOf(call);
-  if (!target.ok()) co_return Error(call, target.status());
+  if (!target.ok()) co_return target.status();
   auto limit = CountParam(call, "limit", std::numeric_limits<uint32_t>::max(), 1);
-  if (!limit.ok()) co_return Error(call, limit.status());
+  if (!limit.ok()) co_return limit.status();
   auto offset = CountParam(call, "offset", 0, 0);
-  if (!offset.ok()) co_return Error(call, offset.status());
+  if (!offset.ok()) co_return offset.status();
   auto archived = ShowArchived(call);
-  if (!archived.ok()) co_return Error(call, archived.status());
-  auto parent = ReadParent(*txn, caller->org_id, *target, call.params[1]);
-  if (!parent.ok()) co_return Error(call, parent.status());
-  auto all = ListAttributes(*txn, caller->org_id, *parent);
-  if (!all.ok()) co_return Error(call, all.status());
+  if (!archived.ok()) co_return archived.status();
+  auto parent = ReadParent(*r.txn, r.org_id, *target, call.params[1]);
+  if (!parent.ok()) co_return parent.status();
+  auto all = ListAttributes(*r.txn, r.org_id, *parent);
+  if (!all.ok()) co_return all.status();
   json::array data;
   uint64_t skipped = 0;
   for (const auto& def : *all) {
     if (def.is_archived && !*archived) continue;
     if (skipped++ < *offset) continue;
     if (data.size() >= *limit) break;
-    auto rendered = RenderStored(*txn, caller->org_id, def);
-    if (!rendered.ok()) co_return Error(call, rendered.status());
+    auto rendered = RenderStored(*r.txn, r.org_id, def);
+    if (!rendered.ok()) co_return rendered.status();
     data.emplace_back(std::move(*rendered));
   }
   co_return DataResponse(data);
 }
 
-asio::awaitable<Response> GetAttributeHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(call, waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  auto caller = AuthorizeCall(ctx, call, *txn, kScopeRead);
-  if (!caller.ok()) co_return Error(call, caller.status());
+asio::awaitable<Reply> GetAttributeHandler(const ApiContext& /*ctx*/, Call& call, Resolved& r) {
   auto target = TargetOf(call);
-  if (!target.ok()) co_return Error(call, target.status());
-  auto parent = ReadParent(*txn, caller->org_id, *target, call.params[1]);
-  if (!parent.ok()) co_return Error(call, parent.status());
-  auto def = FindAttribute(*txn, caller->org_id, *parent, call.params[2]);
-  if (!def.ok()) co_return Error(call, def.status());
+  if (!target.ok()) co_return target.status();
+  auto parent = ReadParent(*r.txn, r.org_id, *target, call.params[1]);
+  if (!parent.ok()) co_return parent.status();
+  auto def = FindAttribute(*r.txn, r.org_id, *parent, call.params[2]);
+  if (!def.ok()) co_return def.status();
   if (!def->has_value()) {
-    co_return Error(call, NotFoundError("attribute \"" + call.params[2] + "\" not found"));
+    co_return NotFoundError("attribute \"" + call.params[2] + "\" not found");
   }
-  auto rendered = RenderStored(*txn, caller->org_id, **def);
-  if (!rendered.ok()) co_return Error(call, rendered.status());
+  auto rendered = RenderStored(*r.txn, r.org_id, **def);
+  if (!rendered.ok()) co_return rendered.status();
   co_return DataResponse(*rendered);
 }
 
-asio::awaitable<Response> CreateAttributeHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeSchema);
-  if (!waited.ok()) co_return Error(call, waited);
+asio::awaitable<Reply> CreateAttributeHandler(const ApiContext& ctx, Call& call, Resolved& r) {
   auto outcome = std::make_shared<AttributeOutcome>();
   storage::WriteBatch batch;
   {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    auto caller = AuthorizeCall(ctx, call, *txn, kScopeSchema);
-    if (!caller.ok()) co_return Error(call, caller.status());
     auto target = TargetOf(call);
-    if (!target.ok()) co_return Error(call, target.status());
+    if (!target.ok()) co_return target.status();
     auto body = ParseBody(call);
-    if (!body.ok()) co_return Error(call, body.status());
+    if (!body.ok()) co_return body.status();
     auto draft = ParseCreateBody(*body, *target);
-    if (!draft.ok()) co_return Error(call, draft.status());
+    if (!draft.ok()) co_return draft.status();
     NewAttributeIds ids{NewUuid(), NewUuid(), NowRfc3339()};
-    batch = CreateAttributeBatch(caller->org_id, *target, call.params[1], std::move(*draft),
+    batch = CreateAttributeBatch(r.org_id, *target, call.params[1], std::move(*draft),
                                  std::move(ids), outcome);
-  }  // the read transaction ends before waiting on the writer
-  // Named, not a temporary inside the co_await expression: g++ 12 may destroy such temporaries
-  // twice (a lambda's captured shared_ptr then loses a reference too many).
-  std::function<json::value()> body = [outcome] { return json::value(outcome->body); };
-  Response res = co_await CommitAndAnswer(ctx, call, std::move(batch), std::move(body));
-  co_return res;
+  }
+  co_return co_await CommitOutcome(ctx, r, std::move(batch), outcome);
 }
 
-asio::awaitable<Response> UpdateAttributeHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeSchema);
-  if (!waited.ok()) co_return Error(call, waited);
+asio::awaitable<Reply> UpdateAttributeHandler(const ApiContext& ctx, Call& call, Resolved& r) {
   auto outcome = std::make_shared<AttributeOutcome>();
   storage::WriteBatch batch;
   {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    auto caller = AuthorizeCall(ctx, call, *txn, kScopeSchema);
-    if (!caller.ok()) co_return Error(call, caller.status());
     auto target = TargetOf(call);
-    if (!target.ok()) co_return Error(call, target.status());
+    if (!target.ok()) co_return target.status();
     auto body = ParseBody(call);
-    if (!body.ok()) co_return Error(call, body.status());
+    if (!body.ok()) co_return body.status();
     auto patch = ParsePatchBody(*body);
-    if (!patch.ok()) co_return Error(call, patch.status());
-    batch = UpdateAttributeBatch(caller->org_id, *target, call.params[1], call.params[2],
+    if (!patch.ok()) co_return patch.status();
+    batch = UpdateAttributeBatch(r.org_id, *target, call.params[1], call.params[2],
                                  std::move(*patch), outcome);
   }
-  // Named, not a temporary inside the co_await expression: g++ 12 may destroy such temporaries
-  // twice (a lambda's captured shared_ptr then loses a reference too many).
-  std::function<json::value()> body = [outcome] { return json::value(outcome->body); };
-  Response res = co_await CommitAndAnswer(ctx, call, std::move(batch), std::move(body));
-  co_return res;
+  co_return co_await CommitOutcome(ctx, r, std::move(batch), outcome);
 }
 
 }  // namespace
 
-void RegisterAttributeRoutes(RateLimitedRoutes& router, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
+std::vector<Route> AttributeRoutes() {
   using V = http::verb;
-  router.Add(V::get, "/v2/{}/{}/attributes",
-             [c](Call& call) { return ListAttributesHandler(*c, call); });
-  router.Add(V::post, "/v2/{}/{}/attributes",
-             [c](Call& call) { return CreateAttributeHandler(*c, call); });
-  router.Add(V::get, "/v2/{}/{}/attributes/{}",
-             [c](Call& call) { return GetAttributeHandler(*c, call); });
-  router.Add(V::patch, "/v2/{}/{}/attributes/{}",
-             [c](Call& call) { return UpdateAttributeHandler(*c, call); });
+  constexpr OrgFrom kOrg = OrgFrom::kHeaderOrKey;
+  const std::string all = "/v2/{}/{}/attributes", one = all + "/{}";
+  return {
+      {V::get, all, kScopeRead, kOrg, false, ListAttributesHandler},
+      {V::post, all, kScopeSchema, kOrg, true, CreateAttributeHandler},
+      {V::get, one, kScopeRead, kOrg, false, GetAttributeHandler},
+      {V::patch, one, kScopeSchema, kOrg, true, UpdateAttributeHandler},
+  };
 }
 
 }  // namespace meridian::api::attio

@@ -4,25 +4,14 @@
 #include "api/json_util.h"
 
 namespace meridian::api::attio {
-namespace {
-
-// Separates an embedded code from the text; never part of a client-visible message.
-constexpr char kMark = '\x1f';
-
-}  // namespace
 
 Status Coded(Status::Code status, std::string_view code, std::string_view text) {
-  std::string message;
-  message.reserve(code.size() + text.size() + 2);
-  message.push_back(kMark);
-  message.append(code).push_back(kMark);
-  message.append(text);
   switch (status) {
-    case Status::Code::kNotFound: return Status::NotFound(message);
-    case Status::Code::kConflict: return Status::Conflict(message);
-    case Status::Code::kPermissionDenied: return Status::PermissionDenied(message);
-    case Status::Code::kUnauthenticated: return Status::Unauthenticated(message);
-    default: return Status::InvalidArgument(message);
+    case Status::Code::kNotFound: return WithCode(Status::NotFound(text), code);
+    case Status::Code::kConflict: return WithCode(Status::Conflict(text), code);
+    case Status::Code::kPermissionDenied: return WithCode(Status::PermissionDenied(text), code);
+    case Status::Code::kUnauthenticated: return WithCode(Status::Unauthenticated(text), code);
+    default: return WithCode(Status::InvalidArgument(text), code);
   }
 }
 
@@ -37,16 +26,6 @@ Status NotFoundError(std::string_view text) {
 Status SlugConflict(std::string_view slug, std::string_view where) {
   return Coded(Status::Code::kConflict, kCodeSlugConflict,
                "the slug \"" + std::string(slug) + "\" is already in use " + std::string(where));
-}
-
-ErrorParts SplitCode(std::string_view message) {
-  if (message.size() >= 2 && message[0] == kMark) {
-    size_t end = message.find(kMark, 1);
-    if (end != std::string_view::npos) {
-      return {std::string(message.substr(1, end - 1)), std::string(message.substr(end + 1))};
-    }
-  }
-  return {{}, std::string(message)};
 }
 
 std::string_view ErrorType(http::status status) {
@@ -78,19 +57,18 @@ std::string_view DefaultCode(http::status status) {
   return static_cast<unsigned>(status) >= 500 ? "internal_error" : kCodeValidation;
 }
 
-Response ErrorResponse(http::status status, std::string_view message,
-                       const std::string& /*request_id*/) {
-  ErrorParts parts = SplitCode(message);
-  std::string_view code = parts.code.empty() ? DefaultCode(status) : std::string_view(parts.code);
-  const unsigned number = static_cast<unsigned>(status);
-  return MakeResponse(status, "{\"status_code\":" + std::to_string(number) + ",\"type\":\"" +
-                                  std::string(ErrorType(status)) + "\",\"code\":" +
-                                  JsonQuote(code) + ",\"message\":" + JsonQuote(parts.text) +
-                                  "}");
+Response ErrorResponse(const ApiError& error) {
+  std::string_view code = error.code.empty() ? DefaultCode(error.status) : error.code;
+  const unsigned number = static_cast<unsigned>(error.status);
+  return MakeResponse(error.status, "{\"status_code\":" + std::to_string(number) +
+                                        ",\"type\":\"" + std::string(ErrorType(error.status)) +
+                                        "\",\"code\":" + JsonQuote(code) +
+                                        ",\"message\":" + JsonQuote(error.message) + "}");
 }
 
 Response ErrorFromStatus(const Status& status, const std::string& request_id) {
-  return ErrorResponse(HttpStatusOf(status), PublicMessage(status), request_id);
+  const std::string message = ErrorTextOf(status);
+  return ErrorResponse(ApiError{HttpStatusOf(status), ErrorCodeOf(status), message, request_id});
 }
 
 }  // namespace meridian::api::attio

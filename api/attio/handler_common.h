@@ -1,58 +1,55 @@
-// What every Attio handler shares: caller and organization resolution, body parsing, the
-// `{"data": ...}` answer, and committing a batch with the consistency headers and the commit
-// token. Internal to api/attio/. Stateless; thread-safe.
+// What every Attio handler shares: body parsing, the `{"data": ...}` answer, and committing a
+// batch. Internal to api/attio/. Stateless; thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "api/api_context.h"
 #include "api/auth.h"
-#include "api/rate_limit.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 #include "storage/write_batch.h"
 
 namespace meridian::api::attio {
 
-struct Caller {
-  Principal who;
-  std::string org_id;
-};
-
-// Authenticates the key (401) and checks it may act with `scope` (read for GETs, schema for
-// writes) on the organization: the key's own, or the one SlashID-OrgID names (403 for another
-// organization; the operator key must name an existing one).
-Result<Caller> AuthorizeCall(const ApiContext& ctx, const Call& call, const storage::Txn& txn,
-                             uint8_t scope);
-
-// The request body as JSON; 400 validation_type if it is not JSON.
+// The request body as JSON; 400 validation_type if it is not JSON, or holds a number that
+// would not be echoed exactly as written (json_util.h CheckNumbersExact).
 Result<boost::json::value> ParseBody(const Call& call);
 
-// 200 {"data": <data>}.
+// 200 {"data": <data>}, numbers as the client wrote them (SerializeExact).
 Response DataResponse(const boost::json::value& data);
-// The Attio error response of `status`.
-Response Error(const Call& call, const Status& status);
 
-// Commits `batch` honouring the consistency headers (400 if malformed, 408 if not reached in
-// time: the error then also carries "data": body(), as the write is kept), then answers 200
-// {"data": body()} with Meridian-Commit-Token (on the 408 too). `body` runs after the
-// commit, so it may read what the batch's precondition produced.
-boost::asio::awaitable<Response> CommitAndAnswer(const ApiContext& ctx, const Call& call,
-                                                 storage::WriteBatch batch,
-                                                 std::function<boost::json::value()> body);
+// Commits `batch` at the resolved consistency (408 if not reached in time: the error then also
+// carries "data": body(), as the write is kept), then answers 200 {"data": body()}; the commit
+// token goes on either. `body` runs after the commit, so it may read what the batch's
+// precondition produced.
+boost::asio::awaitable<Reply> CommitAndAnswer(const ApiContext& ctx, Resolved& r,
+                                              storage::WriteBatch batch,
+                                              std::function<boost::json::value()> body);
 
-// Refuses a caller that may not act with `scope` at once, then waits for the request's
-// Meridian-Min-Commit-Token (api/write_path.h). Every handler starts with it.
-boost::asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
-                                                       uint8_t scope);
+// CommitAndAnswer answering `outcome->body`, which the batch's precondition fills in.
+template <typename Outcome>
+boost::asio::awaitable<Reply> CommitOutcome(const ApiContext& ctx, Resolved& r,
+                                            storage::WriteBatch batch,
+                                            const std::shared_ptr<Outcome>& outcome) {
+  // Named, not a temporary inside the co_await expression: g++ 12 may destroy such temporaries
+  // twice (a lambda's captured shared_ptr then loses a reference too many).
+  std::function<boost::json::value()> body = [outcome] {
+    return boost::json::value(outcome->body);
+  };
+  Reply reply = co_await CommitAndAnswer(ctx, r, std::move(batch), std::move(body));
+  co_return reply;
+}
 
 // The current wall-clock time as RFC 3339 with milliseconds.
 std::string NowRfc3339();
 
-void RegisterAttributeRoutes(RateLimitedRoutes& router, const ApiContext& ctx);
-void RegisterObjectAndListRoutes(RateLimitedRoutes& router, const ApiContext& ctx);
+// The routes of attributes_api.cc and objects_api.cc.
+std::vector<Route> AttributeRoutes();
+std::vector<Route> ObjectAndListRoutes();
 
 }  // namespace meridian::api::attio

@@ -1,4 +1,4 @@
-// Dialect 5: Ocamba Hood profile properties (API.md section 5, seed 004). List, create, get,
+// Dialect 5: Ocamba Hood profile properties (docs/ocamba.md). List, create, get,
 // PATCH and DELETE of /v1/hood/profile-properties over the one store (namespace
 // "ocamba:props"), rate limited per API key (group "ocamba"). Handlers are stateless;
 // thread-safe.
@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::ocamba {
 
@@ -17,7 +17,7 @@ inline constexpr std::string_view kBasePath = "/v1/hood/profile-properties";
 // has no message.
 Response ErrorResponse(http::status status, std::string_view message, const std::string& request_id);
 
-// REQUIRES: ctx outlives the router.
-void RegisterRoutes(Router& router, const ApiContext& ctx);
+// The dialect: every route under kBasePath.
+const Dialect& OcambaDialect();
 
 }  // namespace meridian::api::ocamba

@@ -5,9 +5,7 @@
 #include <set>
 
 #include "api/json_util.h"
-#include "api/rate_limit.h"
 #include "api/slashid/buckets.h"
-#include "api/write_path.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -15,24 +13,6 @@ namespace meridian::api::slashid {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace {
-
-Response Error(const Call& call, const Status& st) {
-  return ErrorResponse(HttpStatusOf(st), PublicMessage(st), call.request_id);
-}
-
-// Who is asking, and for which organization (SlashID-OrgID, checked against the key).
-Result<std::string> AuthorizeOrg(const ApiContext& ctx, const Call& call, const storage::Txn& txn,
-                                 uint8_t scope) {
-  auto who = ctx.auth->Authenticate(call.req, txn);
-  if (!who.ok()) return who.status();
-  auto header = call.req.find("SlashID-OrgID");
-  if (header == call.req.end() || header->value().empty()) {
-    return Status::InvalidArgument("the SlashID-OrgID header is required");
-  }
-  std::string org_id(header->value());
-  MERIDIAN_RETURN_IF_ERROR(ctx.auth->Authorize(*who, org_id, scope, txn));
-  return org_id;
-}
 
 Status CheckName(std::string_view name) {
   if (name.empty()) return Status::InvalidArgument("attribute names must not be empty");
@@ -110,196 +90,152 @@ Result<std::string> BucketObject(const storage::Txn& txn, const std::string& org
   return out;
 }
 
-// Runs a validated write and answers 204 or the error (a 408 with the commit token too).
-asio::awaitable<Response> Commit(const ApiContext& ctx, const Call& call,
-                                 storage::WriteBatch batch, WriteConsistency consistency) {
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
-  co_return WithCommitToken(Response{http::status::no_content, 11}, committed);
-}
-
-// Refuses a stranger at once, then waits for a Meridian-Min-Commit-Token (write_path.h).
-asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
-                                                uint8_t scope) {
-  // The hot path (no token) allocates nothing.
-  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
-  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
-    return AuthorizeOrg(ctx, call, txn, scope).status();
-  };
-  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
-}
-
-// Common first steps of every write: consistency headers, auth, org. On success `org_id`.
-Result<std::pair<std::string, WriteConsistency>> WritePrelude(const ApiContext& ctx,
-                                                              const Call& call,
-                                                              const storage::Txn& txn) {
-  auto org_id = AuthorizeOrg(ctx, call, txn, kScopeWrite);
-  if (!org_id.ok()) return org_id.status();
-  auto consistency = ParseWriteConsistency(call.req);
-  if (!consistency.ok()) return consistency.status();
-  return std::pair{std::move(*org_id), *consistency};
-}
-
-// WritePrelude for a write to the one bucket named in the path, which must exist.
-Result<std::pair<std::string, WriteConsistency>> BucketWritePrelude(const ApiContext& ctx,
-                                                                    const Call& call,
-                                                                    const storage::Txn& txn) {
-  auto prelude = WritePrelude(ctx, call, txn);
-  if (!prelude.ok()) return prelude;
-  const std::string& bucket = call.params[0];
-  auto exists = BucketExists(txn, prelude->first, bucket);
+// The bucket named in the path: NotFound unless it exists.
+Status RequireBucket(const storage::Txn& txn, const std::string& org_id,
+                     const std::string& bucket) {
+  auto exists = BucketExists(txn, org_id, bucket);
   if (!exists.ok()) return exists.status();
   if (!*exists) return Status::NotFound("unknown attribute bucket " + bucket);
-  return prelude;
+  return Status::Ok();
 }
 
-asio::awaitable<Response> WriteOneBucket(const ApiContext& ctx, Call& call, bool replace) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
-  if (!waited.ok()) co_return Error(call, waited);
+Response NoContent() { return Response{http::status::no_content, 11}; }
+
+asio::awaitable<Reply> WriteOneBucket(const ApiContext& ctx, Call& call, Resolved& r,
+                                      bool replace) {
+  const std::string& bucket = call.params[0];
+  if (Status st = RequireBucket(*r.txn, r.org_id, bucket); !st.ok()) co_return st;
+  auto body = BodyMembers(call, "request body must be a JSON object");
+  if (!body.ok()) co_return body.status();
   storage::WriteBatch batch;
-  WriteConsistency consistency;
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    auto prelude = BucketWritePrelude(ctx, call, *txn);
-    if (!prelude.ok()) co_return Error(call, prelude.status());
-    const auto& [org_id, level] = *prelude;
-    consistency = level;
-    const std::string& bucket = call.params[0];
-    auto body = BodyMembers(call, "request body must be a JSON object");
-    if (!body.ok()) co_return Error(call, body.status());
-    Status st = AddBucketWrite(batch, org_id, bucket, std::move(*body), replace);
-    if (!st.ok()) co_return Error(call, st);
-  }  // the read transaction ends before waiting on the writer
-  co_return co_await Commit(ctx, call, std::move(batch), consistency);
+  Status st = AddBucketWrite(batch, r.org_id, bucket, std::move(*body), replace);
+  if (!st.ok()) co_return st;
+  co_return co_await Commit(ctx, r, std::move(batch), NoContent());
 }
 
-asio::awaitable<Response> WriteManyBuckets(const ApiContext& ctx, Call& call, bool replace) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
-  if (!waited.ok()) co_return Error(call, waited);
+asio::awaitable<Reply> WriteManyBuckets(const ApiContext& ctx, Call& call, Resolved& r,
+                                        bool replace) {
+  auto body = BodyMembers(call, "request body must be a JSON object of buckets");
+  if (!body.ok()) co_return body.status();
   storage::WriteBatch batch;
-  WriteConsistency consistency;
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    auto prelude = WritePrelude(ctx, call, *txn);
-    if (!prelude.ok()) co_return Error(call, prelude.status());
-    const auto& [org_id, level] = *prelude;
-    consistency = level;
-    auto body = BodyMembers(call, "request body must be a JSON object of buckets");
-    if (!body.ok()) co_return Error(call, body.status());
-    for (auto& [bucket, attrs_text] : *body) {
-      auto attrs = ObjectMembers(attrs_text);
-      if (!attrs) {
-        co_return Error(call, Status::InvalidArgument("bucket " + bucket +
-                                                      " must map to a JSON object"));
-      }
-      auto exists = BucketExists(*txn, org_id, bucket);
-      if (!exists.ok()) co_return Error(call, exists.status());
-      if (!*exists) {
-        co_return Error(call, Status::NotFound("unknown attribute bucket " + std::string(bucket)));
-      }
-      Status st = AddBucketWrite(batch, org_id, bucket, std::move(*attrs), replace);
-      if (!st.ok()) co_return Error(call, st);
-    }
+  for (auto& [bucket, attrs_text] : *body) {
+    auto attrs = ObjectMembers(attrs_text);
+    if (!attrs) co_return Status::InvalidArgument("bucket " + bucket + " must map to a JSON object");
+    if (Status st = RequireBucket(*r.txn, r.org_id, bucket); !st.ok()) co_return st;
+    Status st = AddBucketWrite(batch, r.org_id, bucket, std::move(*attrs), replace);
+    if (!st.ok()) co_return st;
   }
-  co_return co_await Commit(ctx, call, std::move(batch), consistency);
+  co_return co_await Commit(ctx, r, std::move(batch), NoContent());
 }
 
-asio::awaitable<Response> DeleteFromBucket(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
-  if (!waited.ok()) co_return Error(call, waited);
+asio::awaitable<Reply> DeleteFromBucket(const ApiContext& ctx, Call& call, Resolved& r) {
+  const std::string& bucket = call.params[0];
+  if (Status st = RequireBucket(*r.txn, r.org_id, bucket); !st.ok()) co_return st;
+  auto names = NameList(call, "attributes");
+  if (!names.ok()) co_return names.status();
+  const std::string ns = AttributeNamespace(bucket);
   storage::WriteBatch batch;
-  WriteConsistency consistency;
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    auto prelude = BucketWritePrelude(ctx, call, *txn);
-    if (!prelude.ok()) co_return Error(call, prelude.status());
-    const auto& [org_id, level] = *prelude;
-    consistency = level;
-    const std::string& bucket = call.params[0];
-    auto names = NameList(call, "attributes");
-    if (!names.ok()) co_return Error(call, names.status());
-    const std::string ns = AttributeNamespace(bucket);
-    if (!names->has_value()) {
-      batch.DeletePrefix(storage::NamespacePrefix(org_id, ns));
-    } else {
-      for (const auto& name : **names) {
-        Status st = CheckName(name);
-        if (!st.ok()) co_return Error(call, st);
-        batch.Delete(storage::DataKey(org_id, ns, name));
-      }
-    }
-  }
-  co_return co_await Commit(ctx, call, std::move(batch), consistency);
-}
-
-// Reads start with auth and the optional Meridian-Min-Commit-Token wait, then take a snapshot.
-asio::awaitable<Response> ReadBuckets(const ApiContext& ctx, Call& call, bool single) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(call, waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  auto org_id = AuthorizeOrg(ctx, call, *txn, kScopeRead);
-  if (!org_id.ok()) co_return Error(call, org_id.status());
-  std::string body;
-  if (single) {
-    const std::string& bucket = call.params[0];
-    auto exists = BucketExists(*txn, *org_id, bucket);
-    if (!exists.ok()) co_return Error(call, exists.status());
-    if (!*exists) co_return Error(call, Status::NotFound("unknown attribute bucket " + bucket));
-    auto names = NameList(call, "attributes");
-    if (!names.ok()) co_return Error(call, names.status());
-    auto object = BucketObject(*txn, *org_id, bucket, *names);
-    if (!object.ok()) co_return Error(call, object.status());
-    body = "{\"result\":" + *object + "}";
+  if (!names->has_value()) {
+    batch.DeletePrefix(storage::NamespacePrefix(r.org_id, ns));
   } else {
-    auto requested = NameList(call, "buckets");
-    if (!requested.ok()) co_return Error(call, requested.status());
-    std::vector<std::string> buckets;
-    if (requested->has_value()) {
-      std::set<std::string> unique((*requested)->begin(), (*requested)->end());
-      for (const auto& b : unique) {
-        auto exists = BucketExists(*txn, *org_id, b);
-        if (!exists.ok()) co_return Error(call, exists.status());
-        if (!*exists) co_return Error(call, Status::NotFound("unknown attribute bucket " + b));
-        buckets.push_back(b);
-      }
-    } else {
-      auto all = ListBuckets(*txn, *org_id);
-      if (!all.ok()) co_return Error(call, all.status());
-      buckets = std::move(*all);
+    for (const auto& name : **names) {
+      if (Status st = CheckName(name); !st.ok()) co_return st;
+      batch.Delete(storage::DataKey(r.org_id, ns, name));
     }
-    body = "{\"result\":{";
-    for (size_t i = 0; i < buckets.size(); ++i) {
-      auto object = BucketObject(*txn, *org_id, buckets[i], std::nullopt);
-      if (!object.ok()) co_return Error(call, object.status());
-      if (i) body.push_back(',');
-      body += JsonQuote(buckets[i]) + ":" + *object;
-    }
-    body += "}}";
   }
-  co_return MakeResponse(http::status::ok, std::move(body));
+  co_return co_await Commit(ctx, r, std::move(batch), NoContent());
 }
 
-asio::awaitable<Response> ListBucketsHandler(const ApiContext& ctx, Call& call) {
-  // A bucket created through another node is listed once its commit token is applied here.
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(call, waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  auto org_id = AuthorizeOrg(ctx, call, *txn, kScopeRead);
-  if (!org_id.ok()) co_return Error(call, org_id.status());
-  auto buckets = ListBuckets(*txn, *org_id);
-  if (!buckets.ok()) co_return Error(call, buckets.status());
+Result<std::string> ReadOneBucket(const Call& call, const Resolved& r) {
+  const std::string& bucket = call.params[0];
+  MERIDIAN_RETURN_IF_ERROR(RequireBucket(*r.txn, r.org_id, bucket));
+  auto names = NameList(call, "attributes");
+  if (!names.ok()) return names.status();
+  auto object = BucketObject(*r.txn, r.org_id, bucket, *names);
+  if (!object.ok()) return object.status();
+  return "{\"result\":" + *object + "}";
+}
+
+Result<std::string> ReadManyBuckets(const Call& call, const Resolved& r) {
+  auto requested = NameList(call, "buckets");
+  if (!requested.ok()) return requested.status();
+  std::vector<std::string> buckets;
+  if (requested->has_value()) {
+    std::set<std::string> unique((*requested)->begin(), (*requested)->end());
+    for (const auto& b : unique) {
+      MERIDIAN_RETURN_IF_ERROR(RequireBucket(*r.txn, r.org_id, b));
+      buckets.push_back(b);
+    }
+  } else {
+    auto all = ListBuckets(*r.txn, r.org_id);
+    if (!all.ok()) return all.status();
+    buckets = std::move(*all);
+  }
+  std::string body = "{\"result\":{";
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    auto object = BucketObject(*r.txn, r.org_id, buckets[i], std::nullopt);
+    if (!object.ok()) return object.status();
+    if (i) body.push_back(',');
+    body += JsonQuote(buckets[i]) + ":" + *object;
+  }
+  return body + "}}";
+}
+
+asio::awaitable<Reply> ReadBuckets(const ApiContext&, Call& call, Resolved& r, bool single) {
+  auto body = single ? ReadOneBucket(call, r) : ReadManyBuckets(call, r);
+  if (!body.ok()) co_return body.status();
+  co_return MakeResponse(http::status::ok, std::move(*body));
+}
+
+asio::awaitable<Reply> ListBucketsHandler(const ApiContext&, Call&, Resolved& r) {
+  auto buckets = ListBuckets(*r.txn, r.org_id);
+  if (!buckets.ok()) co_return buckets.status();
   std::string body = "{\"result\":[";
   for (size_t i = 0; i < buckets->size(); ++i) {
     if (i) body.push_back(',');
-    body += BucketJson(*org_id, (*buckets)[i]);
+    body += BucketJson(r.org_id, (*buckets)[i]);
   }
   body += "]}";
   co_return MakeResponse(http::status::ok, std::move(body));
+}
+
+Response Encode(const ApiError& e) { return ErrorResponse(e.status, e.message, e.request_id); }
+
+Dialect MakeDialect() {
+  using V = http::verb;
+  constexpr uint8_t kRead = kScopeRead, kWrite = kScopeWrite;
+  constexpr OrgFrom kOrg = OrgFrom::kHeader;
+  const std::string one = "/organizations/attributes/{}", all = "/organizations/attributes";
+  auto bucket_write = [](bool replace) -> RouteHandler {
+    return [replace](const ApiContext& ctx, Call& call, Resolved& r) {
+      return WriteOneBucket(ctx, call, r, replace);
+    };
+  };
+  auto many_write = [](bool replace) -> RouteHandler {
+    return [replace](const ApiContext& ctx, Call& call, Resolved& r) {
+      return WriteManyBuckets(ctx, call, r, replace);
+    };
+  };
+  auto read = [](bool single) -> RouteHandler {
+    return [single](const ApiContext& ctx, Call& call, Resolved& r) {
+      return ReadBuckets(ctx, call, r, single);
+    };
+  };
+  Dialect d;
+  d.prefixes = {"/organizations"};
+  d.encode = Encode;
+  d.limit_group = RateLimitGroup::kSlashId;
+  d.routes = {
+      {V::patch, one, kWrite, kOrg, true, bucket_write(false)},
+      {V::put, one, kWrite, kOrg, true, bucket_write(true)},
+      {V::get, one, kRead, kOrg, false, read(true)},
+      {V::delete_, one, kWrite, kOrg, true, DeleteFromBucket},
+      {V::patch, all, kWrite, kOrg, true, many_write(false)},
+      {V::put, all, kWrite, kOrg, true, many_write(true)},
+      {V::get, all, kRead, kOrg, false, read(false)},
+      {V::get, "/organizations/attribute-buckets", kRead, kOrg, false, ListBucketsHandler},
+  };
+  return d;
 }
 
 }  // namespace
@@ -311,28 +247,9 @@ Response ErrorResponse(http::status status, std::string_view message,
                                   ",\"message\":" + JsonQuote(message) + "}]}");
 }
 
-void RegisterAttributeRoutes(Router& router_in, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
-  using V = http::verb;
-  router_in.SetErrorFormat("/organizations", ErrorResponse);
-  // Every route counts against the "slashid" rate-limit group (off unless configured).
-  RateLimitedRoutes router(router_in, ctx, RateLimitGroup::kSlashId, ErrorResponse);
-  router.Add(V::patch, "/organizations/attributes/{}",
-             [c](Call& call) { return WriteOneBucket(*c, call, false); });
-  router.Add(V::put, "/organizations/attributes/{}",
-             [c](Call& call) { return WriteOneBucket(*c, call, true); });
-  router.Add(V::get, "/organizations/attributes/{}",
-             [c](Call& call) { return ReadBuckets(*c, call, true); });
-  router.Add(V::delete_, "/organizations/attributes/{}",
-             [c](Call& call) { return DeleteFromBucket(*c, call); });
-  router.Add(V::patch, "/organizations/attributes",
-             [c](Call& call) { return WriteManyBuckets(*c, call, false); });
-  router.Add(V::put, "/organizations/attributes",
-             [c](Call& call) { return WriteManyBuckets(*c, call, true); });
-  router.Add(V::get, "/organizations/attributes",
-             [c](Call& call) { return ReadBuckets(*c, call, false); });
-  router.Add(V::get, "/organizations/attribute-buckets",
-             [c](Call& call) { return ListBucketsHandler(*c, call); });
+const Dialect& AttributesDialect() {
+  static const Dialect dialect = MakeDialect();
+  return dialect;
 }
 
 }  // namespace meridian::api::slashid

@@ -1,4 +1,4 @@
-// Dialect 1: SlashID organization attributes (API.md section 1, seed 000). A thin translation
+// Dialect 1: SlashID organization attributes (docs/http-api.md). A thin translation
 // of attribute-bucket requests onto the store: validation, then one WriteBatch through the
 // shared write path. Handlers are stateless; thread-safe.
 #pragma once
@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 #include "api/slashid/buckets.h"
 #include "storage/keys.h"
 
@@ -20,8 +20,7 @@ static_assert(storage::KeyFits(std::string_view("attr:").size() + kMaxBucketName
 // The dialect's error body: {"meta": {}, "errors": [{"httpcode": N, "message": "..."}]}.
 Response ErrorResponse(http::status status, std::string_view message, const std::string& request_id);
 
-// Adds every /organizations/attributes* and /organizations/attribute-buckets route.
-// REQUIRES: ctx outlives the router.
-void RegisterAttributeRoutes(Router& router, const ApiContext& ctx);
+// The dialect: every /organizations/attributes* and /organizations/attribute-buckets route.
+const Dialect& AttributesDialect();
 
 }  // namespace meridian::api::slashid

@@ -5,11 +5,9 @@
 #include <cctype>
 #include <cstdio>
 
-#include "api/rate_limit.h"
 #include "api/swift/account_meta.h"
 #include "api/swift/swift_http.h"
 #include "api/swift/tempauth.h"
-#include "api/write_path.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -19,63 +17,36 @@ namespace {
 
 constexpr std::string_view kReseller = "AUTH_";
 
-Response Error(const Status& st, const std::string& trans_id, const Call& call) {
-  Response res = PlainError(HttpStatusOf(st), PublicMessage(st), trans_id);
-  if (st.code() == Status::Code::kUnauthenticated) {
-    // Swift quotes the account here (swift/common/middleware/tempauth.py): the decoded path
-    // segment may hold any byte, a quote or CR/LF included.
-    res.set(http::field::www_authenticate,
-            "Swift realm=\"" + PercentEncode(call.params[0]) + "\"");
-  }
-  return res;
-}
-
-// TempAuth also takes the token as X-Storage-Token; the authenticator reads X-Auth-Token.
-void AcceptStorageToken(Call& call) {
-  auto storage_token = call.req.find("X-Storage-Token");
-  if (storage_token != call.req.end() && call.req.find("X-Auth-Token") == call.req.end()) {
-    call.req.set("X-Auth-Token", std::string(storage_token->value()));
-  }
-}
-
-struct Account {
-  std::string org_id;
-  bool owner = false;  // may see the Temp-URL keys
-};
-
-// Who is asking, and whether `scope` on the account of the path is theirs. The account is
-// AUTH_<org_id>; anything else names no organization (403 for a key, 404 for the operator).
-Result<Account> AuthorizeAccount(const ApiContext& ctx, const Call& call, const storage::Txn& txn,
-                                 uint8_t scope) {
-  auto who = AuthenticateSwift(ctx, call.req, txn);
-  if (!who.ok()) return who.status();
+// The organization of the account in the path, AUTH_<org_id>; anything else names none (403
+// for a key, 404 for the operator).
+Result<std::string> AccountOrg(const Call& call, const Principal& who) {
   const std::string& account = call.params[0];
   if (account.size() > kMaxAccountNameLength) {
     return Status::InvalidArgument("Account name length of " + std::to_string(account.size()) +
                                    " longer than " + std::to_string(kMaxAccountNameLength));
   }
-  Account out;
-  if (account.starts_with(kReseller)) out.org_id = account.substr(kReseller.size());
-  if (!IsUuid(out.org_id)) {
-    if (who->operator_admin) return Status::NotFound("Account not found");
+  std::string org_id;
+  if (account.starts_with(kReseller)) org_id = account.substr(kReseller.size());
+  if (!IsUuid(org_id)) {
+    if (who.operator_admin) return Status::NotFound("Account not found");
     return Status::PermissionDenied("Forbidden: not your account");
   }
-  MERIDIAN_RETURN_IF_ERROR(ctx.auth->Authorize(*who, out.org_id, scope, txn));
-  // Swift shows Temp-URL keys to owners only: the operator and keys that may change them.
-  out.owner = who->operator_admin || (who->scopes & kScopeWrite) != 0;
-  return out;
+  return org_id;
 }
 
-// Refuses a stranger at once, then waits for a Meridian-Min-Commit-Token (write_path.h).
-asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
-                                                uint8_t scope) {
-  // The hot path (no token) allocates nothing.
-  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
-  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
-    return AuthorizeAccount(ctx, call, txn, scope).status();
-  };
-  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
+// Every Swift answer carries a transaction id; a 401 of an account names its realm.
+void Finish(Response& res, const Call& call) {
+  SetTransId(res, TransIdFor(call.req));
+  if (res.result() == http::status::unauthorized && !call.params.empty()) {
+    // Swift quotes the account here (swift/common/middleware/tempauth.py): the decoded path
+    // segment may hold any byte, a quote or CR/LF included.
+    res.set(http::field::www_authenticate,
+            "Swift realm=\"" + PercentEncode(call.params[0]) + "\"");
+  }
 }
+
+// Errors raised before routing (404, 413) get a transaction id here; Finish sets the call's.
+Response Encode(const ApiError& e) { return PlainError(e.status, e.message, NewTransId()); }
 
 // Swift's X-Timestamp of an account: its creation time as seconds with 5 decimals.
 Result<std::string> CreatedTimestamp(const storage::Txn& txn, const std::string& org_id) {
@@ -112,15 +83,7 @@ Format ListingFormat(const Call& call) {
 }
 
 // HEAD and GET of an account: 204 with the headers (GET in json/xml: 200 with an empty list).
-asio::awaitable<Response> ReadAccount(const ApiContext& ctx, Call& call) {
-  const std::string trans_id = TransIdFor(call.req);
-  AcceptStorageToken(call);
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(waited, trans_id, call);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(txn.status(), trans_id, call);
-  auto account = AuthorizeAccount(ctx, call, *txn, kScopeRead);
-  if (!account.ok()) co_return Error(account.status(), trans_id, call);
+asio::awaitable<Reply> ReadAccount(const ApiContext&, Call& call, Resolved& r) {
   const bool head = call.req.method() == http::verb::head;
   if (!head) {
     // Swift refuses a numeric limit above the listing cap; anything else is ignored.
@@ -128,14 +91,15 @@ asio::awaitable<Response> ReadAccount(const ApiContext& ctx, Call& call) {
     if (limit && !limit->empty() && limit->size() < 18 &&
         limit->find_first_not_of("0123456789") == std::string::npos &&
         std::stoull(*limit) > kAccountListingLimit) {
-      co_return PlainError(http::status::precondition_failed,
-                           "Maximum limit is " + std::to_string(kAccountListingLimit), trans_id);
+      co_return Encode(ApiError{http::status::precondition_failed, {},
+                                "Maximum limit is " + std::to_string(kAccountListingLimit),
+                                call.request_id});
     }
   }
-  auto items = ReadMeta(*txn, account->org_id);
-  if (!items.ok()) co_return Error(items.status(), trans_id, call);
-  auto timestamp = CreatedTimestamp(*txn, account->org_id);
-  if (!timestamp.ok()) co_return Error(timestamp.status(), trans_id, call);
+  auto items = ReadMeta(*r.txn, r.org_id);
+  if (!items.ok()) co_return items.status();
+  auto timestamp = CreatedTimestamp(*r.txn, r.org_id);
+  if (!timestamp.ok()) co_return timestamp.status();
   const Format format = ListingFormat(call);
   Response res;
   if (format == Format::kJson) {
@@ -143,7 +107,7 @@ asio::awaitable<Response> ReadAccount(const ApiContext& ctx, Call& call) {
   } else if (format == Format::kXml) {
     res = MakeResponse(http::status::ok,
                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<account name=\"AUTH_" +
-                           account->org_id + "\">\n</account>",
+                           r.org_id + "\">\n</account>",
                        "application/xml; charset=utf-8");
   } else {
     res = MakeResponse(http::status::no_content, "", "text/plain; charset=utf-8");
@@ -159,74 +123,64 @@ asio::awaitable<Response> ReadAccount(const ApiContext& ctx, Call& call) {
   res.set("X-Timestamp", *timestamp);
   res.set("X-Put-Timestamp", *timestamp);
   res.set(http::field::accept_ranges, "bytes");
+  // Swift shows Temp-URL keys to owners only: the operator and keys that may change them.
+  const bool owner = r.who.operator_admin || (r.who.scopes & kScopeWrite) != 0;
   for (const auto& [name, value] : *items) {
-    if (IsTempUrlKey(name) && !account->owner) continue;
+    if (IsTempUrlKey(name) && !owner) continue;
     res.set("X-Account-Meta-" + TitleCase(name), value);
   }
-  SetTransId(res, trans_id);
   co_return res;
 }
 
 // POST of an account: sets and removes metadata items; 204.
-asio::awaitable<Response> PostAccount(const ApiContext& ctx, Call& call) {
-  const std::string trans_id = TransIdFor(call.req);
-  AcceptStorageToken(call);
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
-  if (!waited.ok()) co_return Error(waited, trans_id, call);
-  storage::WriteBatch batch;
-  WriteConsistency consistency;
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(txn.status(), trans_id, call);
-    auto account = AuthorizeAccount(ctx, call, *txn, kScopeWrite);
-    if (!account.ok()) co_return Error(account.status(), trans_id, call);
-    if (!call.req.body().empty()) {
-      co_return PlainError(http::status::bad_request,
-                           "The request body will not be accepted: account POST takes headers only",
-                           trans_id);
-    }
-    auto update = ParseMetaUpdate(call.req);
-    if (!update.ok()) co_return Error(update.status(), trans_id, call);
-    auto level = ParseWriteConsistency(call.req);
-    if (!level.ok()) co_return Error(level.status(), trans_id, call);
-    consistency = *level;
-    batch = UpdateBatch(account->org_id, *update);
-  }  // the read transaction ends before waiting on the writer
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok())
-    co_return WithCommitToken(Error(committed.status, trans_id, call), committed);
-  Response res = NoContent(trans_id);
-  SetCommitToken(res, committed);
-  co_return res;
+asio::awaitable<Reply> PostAccount(const ApiContext& ctx, Call& call, Resolved& r) {
+  if (!call.req.body().empty()) {
+    co_return Status::InvalidArgument(
+        "The request body will not be accepted: account POST takes headers only");
+  }
+  auto update = ParseMetaUpdate(call.req);
+  if (!update.ok()) co_return update.status();
+  co_return co_await Commit(ctx, r, UpdateBatch(r.org_id, *update), NoContent());
 }
 
 // PUT and DELETE of an account are reseller-admin operations Swift disables by default.
-asio::awaitable<Response> NotAllowed(Call& call) {
-  Response res = PlainError(http::status::method_not_allowed,
-                            "Method Not Allowed: accounts are managed by the operator API",
-                            TransIdFor(call.req));
+asio::awaitable<Reply> NotAllowed(const ApiContext&, Call& call, Resolved&) {
+  Response res = Encode(ApiError{http::status::method_not_allowed, {},
+                                 "Method Not Allowed: accounts are managed by the operator API",
+                                 call.request_id});
   res.set(http::field::allow, "GET, HEAD, POST");
   co_return res;
 }
 
+asio::awaitable<Reply> InfoHandler(const ApiContext&, Call&, Resolved&) { co_return Info(); }
+
+Dialect MakeDialect() {
+  using V = http::verb;
+  constexpr OrgFrom kAccount = OrgFrom::kDialect;
+  Dialect d;
+  d.prefixes = {"/v1/", "/auth/", "/info"};
+  d.encode = Encode;
+  d.limit_group = RateLimitGroup::kSwift;
+  d.authenticate = AuthenticateSwift;
+  d.org_of = AccountOrg;
+  d.finish = Finish;
+  // Scope 0: public (TempAuth's token endpoint, the capabilities, and the refused verbs).
+  d.routes = {
+      {V::get, "/auth/v1.0", 0, OrgFrom::kNone, false, GetToken},
+      {V::get, "/info", 0, OrgFrom::kNone, false, InfoHandler},
+      {V::get, "/v1/{}", kScopeRead, kAccount, false, ReadAccount},
+      {V::post, "/v1/{}", kScopeWrite, kAccount, true, PostAccount},
+      {V::put, "/v1/{}", 0, OrgFrom::kNone, true, NotAllowed},
+      {V::delete_, "/v1/{}", 0, OrgFrom::kNone, true, NotAllowed},
+  };
+  return d;
+}
+
 }  // namespace
 
-void RegisterRoutes(Router& router_in, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
-  using V = http::verb;
-  for (const char* prefix : {"/v1/", "/auth/", "/info"})
-    router_in.SetErrorFormat(prefix, RouterError);
-  // Every route counts against the "swift" rate-limit group (off unless configured).
-  auto add = [&](V method, std::string_view pattern, Handler handler) {
-    router_in.Add(method, pattern,
-                  WithRateLimit(ctx, RateLimitGroup::kSwift, RouterError, std::move(handler)));
-  };
-  add(V::get, "/auth/v1.0", [c](Call& call) { return GetToken(*c, call); });
-  add(V::get, "/info", [](Call& call) -> asio::awaitable<Response> { co_return Info(call); });
-  add(V::get, "/v1/{}", [c](Call& call) { return ReadAccount(*c, call); });
-  add(V::post, "/v1/{}", [c](Call& call) { return PostAccount(*c, call); });
-  add(V::put, "/v1/{}", [](Call& call) { return NotAllowed(call); });
-  add(V::delete_, "/v1/{}", [](Call& call) { return NotAllowed(call); });
+const Dialect& SwiftDialect() {
+  static const Dialect dialect = MakeDialect();
+  return dialect;
 }
 
 }  // namespace meridian::api::swift

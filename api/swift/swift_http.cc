@@ -49,15 +49,9 @@ Response PlainError(http::status status, std::string_view message, const std::st
   return res;
 }
 
-Response RouterError(http::status status, std::string_view message,
-                     const std::string& /*request_id*/) {
-  return PlainError(status, message, NewTransId());
-}
-
-Response NoContent(const std::string& trans_id) {
+Response NoContent() {
   Response res{http::status::no_content, 11};
   res.set(http::field::content_type, "text/html; charset=UTF-8");
-  SetTransId(res, trans_id);
   return res;
 }
 

@@ -22,10 +22,7 @@ void SetTransId(Response& res, const std::string& trans_id);
 // An error as Swift answers it: `text/plain; charset=UTF-8`, the one-line reason as the body.
 Response PlainError(http::status status, std::string_view message, const std::string& trans_id);
 
-// The router's formatter for errors raised before a handler runs (unknown path, 413, 429).
-Response RouterError(http::status status, std::string_view message, const std::string& request_id);
-
 // A 204 with Content-Length: 0 and Swift's text/html content type (as in the api-ref example).
-Response NoContent(const std::string& trans_id);
+Response NoContent();
 
 }  // namespace meridian::api::swift

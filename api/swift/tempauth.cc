@@ -31,43 +31,34 @@ std::string HeaderOr(const Request& req, std::string_view first, std::string_vie
 }
 
 // TempAuth's own answer to any bad credential, whatever was wrong with it.
-Response Unauthorized(const std::string& trans_id) {
-  return PlainError(http::status::unauthorized, "Unauthorized", trans_id);
-}
+Status Unauthorized() { return Status::Unauthenticated("Unauthorized"); }
 
 }  // namespace
 
-boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
-  const std::string trans_id = TransIdFor(call.req);
+boost::asio::awaitable<Reply> GetToken(const ApiContext& ctx, Call& call, Resolved&) {
   const std::string user = HeaderOr(call.req, "X-Storage-User", "X-Auth-User");
   const std::string key = HeaderOr(call.req, "X-Storage-Pass", "X-Auth-Key");
   const size_t colon = user.find(':');
-  if (colon == std::string::npos || key.empty()) co_return Unauthorized(trans_id);
+  if (colon == std::string::npos || key.empty()) co_return Unauthorized();
   std::string org_id = user.substr(0, colon);
   if (org_id.starts_with("AUTH_")) org_id.erase(0, 5);
-  if (!IsUuid(org_id)) co_return Unauthorized(trans_id);
+  if (!IsUuid(org_id)) co_return Unauthorized();
   {
     auto txn = ctx.store->Read();
-    if (!txn.ok())
-      co_return PlainError(HttpStatusOf(txn.status()), PublicMessage(txn.status()), trans_id);
-    // The key is checked exactly as a request presenting it as X-Auth-Token would be.
-    Request probe;
-    probe.set("X-Auth-Token", key);
-    auto who = ctx.auth->Authenticate(probe, *txn);
+    if (!txn.ok()) co_return txn.status();
+    // The key is checked exactly as a request presenting it would be.
+    auto who = ctx.auth->AuthenticateHash(Sha256Hex(key), *txn);
     if (!who.ok()) {
-      if (who.status().code() == Status::Code::kUnauthenticated) co_return Unauthorized(trans_id);
-      co_return PlainError(HttpStatusOf(who.status()), PublicMessage(who.status()), trans_id);
+      if (who.status().code() == Status::Code::kUnauthenticated) co_return Unauthorized();
+      co_return who.status();
     }
     bool allowed = who->org_id == org_id;
     if (who->operator_admin) {
       auto exists = ctx.auth->OrgExists(org_id, *txn);
-      if (!exists.ok()) {
-        co_return PlainError(HttpStatusOf(exists.status()), PublicMessage(exists.status()),
-                             trans_id);
-      }
+      if (!exists.ok()) co_return exists.status();
       allowed = *exists;
     }
-    if (!allowed) co_return Unauthorized(trans_id);
+    if (!allowed) co_return Unauthorized();
   }
   // A fresh token per authentication; only its hash is stored, next to the key's hash.
   const std::string token = NewSecret(kTokenPrefix);
@@ -79,10 +70,7 @@ boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
                                          {"issued_by", ctx.node_id},
                                          {"expires_ms", WallMs() + int64_t(ttl_s) * 1000}}));
   auto committed = co_await CommitAndWait(ctx, std::move(batch), WriteConsistency{});
-  if (!committed.ok()) {
-    co_return PlainError(HttpStatusOf(committed.status), PublicMessage(committed.status),
-                         trans_id);
-  }
+  if (!committed.ok()) co_return committed.status;
   std::string host = "localhost";
   if (auto it = call.req.find(http::field::host); it != call.req.end() && !it->value().empty()) {
     host = std::string(it->value());
@@ -92,7 +80,6 @@ boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call) {
   res.set("X-Storage-Token", token);
   res.set("X-Auth-Token-Expires", std::to_string(ttl_s));
   res.set("X-Storage-Url", "http://" + host + "/v1/AUTH_" + org_id);
-  SetTransId(res, trans_id);
   co_return res;
 }
 
@@ -131,8 +118,13 @@ boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx,
 Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
                                     const storage::Txn& txn) {
   auto presented = req.find("X-Auth-Token");
-  if (presented == req.end() || !presented->value().starts_with(kTokenPrefix)) {
-    return ctx.auth->Authenticate(req, txn);
+  // TempAuth also takes the token as X-Storage-Token.
+  const bool as_storage_token = presented == req.end();
+  if (as_storage_token) presented = req.find("X-Storage-Token");
+  if (presented == req.end()) return ctx.auth->Authenticate(req, txn);
+  if (!presented->value().starts_with(kTokenPrefix)) {
+    return as_storage_token ? ctx.auth->AuthenticateHash(Sha256Hex(presented->value()), txn)
+                            : ctx.auth->Authenticate(req, txn);
   }
   auto record = storage::GetLiveRecord(
       txn, storage::DataKey(storage::kSystemTenant, kSwiftTokensNs, Sha256Hex(presented->value())));
@@ -150,7 +142,7 @@ Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
   return ctx.auth->AuthenticateHash(std::string(key->as_string()), txn);
 }
 
-Response Info(const Call& call) {
+Response Info() {
   auto n = [](size_t v) { return std::to_string(v); };
   std::string body = "{\"swift\":{\"version\":\"meridian\"";
   body += ",\"max_meta_name_length\":" + n(kMaxMetaNameLength);
@@ -163,9 +155,7 @@ Response Info(const Call& call) {
   body += ",\"account_listing_limit\":" + n(kAccountListingLimit);
   body += ",\"allow_account_management\":false";
   body += "}}";
-  Response res = MakeResponse(http::status::ok, std::move(body), "application/json; charset=utf-8");
-  SetTransId(res, TransIdFor(call.req));
-  return res;
+  return MakeResponse(http::status::ok, std::move(body), "application/json; charset=utf-8");
 }
 
 }  // namespace meridian::api::swift

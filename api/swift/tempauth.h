@@ -9,7 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 #include "storage/lmdb_env.h"
 
 namespace meridian::api::swift {
@@ -21,7 +21,7 @@ inline constexpr std::string_view kSwiftTokensNs = "swift_tokens";
 // X-Auth-Key (or X-Storage-Pass) an API key of that organization (or the operator's key):
 // 200 with a new X-Auth-Token (= X-Storage-Token), X-Auth-Token-Expires (seconds) and
 // X-Storage-Url, once the token is committed (local_region); anything else 401.
-boost::asio::awaitable<Response> GetToken(const ApiContext& ctx, Call& call);
+boost::asio::awaitable<Reply> GetToken(const ApiContext& ctx, Call& call, Resolved& unused);
 
 // Deletes expired token records so they do not pile up: the tokens this node issued as soon as
 // they expire, every other node's once expired for longer than `orphan_grace_ms` (their issuer
@@ -33,11 +33,11 @@ boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx,
 
 // Who sends a Swift request: an X-Auth-Token issued by GetToken resolves to the key it was
 // issued for (Unauthenticated once expired, unknown, or the key is revoked); any other
-// credential is an API key, checked as every dialect checks one.
+// credential (X-Auth-Token, X-Storage-Token, or any key header) is an API key.
 Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
                                     const storage::Txn& txn);
 
 // 200 with Swift's constraint values, as `swift capabilities` reads them.
-Response Info(const Call& call);
+Response Info();
 
 }  // namespace meridian::api::swift

@@ -127,27 +127,26 @@ std::optional<size_t> CountCodePoints(std::string_view s) {
 
 Status CheckKey(std::string_view key) {
   auto chars = CountCodePoints(key);
-  if (!chars) return Status::InvalidArgument(Tagged("Key must be valid UTF-8", "MERIDIAN-keyutf"));
+  if (!chars) return WithCode(Status::InvalidArgument("Key must be valid UTF-8"), "MERIDIAN-keyutf");
   if (*chars == 0 || *chars > kMaxKeyChars) {
-    return Status::InvalidArgument(Tagged("Key must be 1 to 200 characters", kIdInvalid));
+    return WithCode(Status::InvalidArgument("Key must be 1 to 200 characters"), kIdInvalid);
   }
   if (key.size() > kMaxKeyBytes) {
-    return Status::InvalidArgument(Tagged("Key must be at most 400 bytes of UTF-8", kIdInvalid));
+    return WithCode(Status::InvalidArgument("Key must be at most 400 bytes of UTF-8"), kIdInvalid);
   }
   return Status::Ok();
 }
 
 Result<std::string> CheckValue(std::string_view base64_text) {
   if (base64_text.empty()) {
-    return Status::InvalidArgument(Tagged("Value must not be empty", kIdInvalid));
+    return WithCode(Status::InvalidArgument("Value must not be empty"), kIdInvalid);
   }
   if (base64_text.size() > kMaxValueChars) {
-    return Status::InvalidArgument(
-        Tagged("Value must be at most 500000 characters of base64", kIdInvalid));
+    return WithCode(Status::InvalidArgument("Value must be at most 500000 characters of base64"), kIdInvalid);
   }
   auto bytes = DecodeBase64(base64_text);
   if (!bytes) {
-    return Status::InvalidArgument(Tagged("Value must be valid base64", "MERIDIAN-b64"));
+    return WithCode(Status::InvalidArgument("Value must be valid base64"), "MERIDIAN-b64");
   }
   return EncodeBase64(*bytes);
 }

@@ -1,5 +1,5 @@
 // Value-level rules and encodings of ZITADEL organization metadata: base64 as protojson reads
-// `bytes` fields, key and value limits (API.md 3), the stored form of one metadata entry, and
+// `bytes` fields, key and value limits (docs/zitadel.md), the stored form of one metadata entry, and
 // the ObjectDetails JSON. Pure functions; thread-safe.
 #pragma once
 
@@ -16,7 +16,7 @@ inline constexpr size_t kMaxKeyChars = 200;
 // A key is also at most 400 bytes of UTF-8 (so 200 characters of up to two bytes each), so that
 // its storage key `<org>\0zitadel:meta\0<key>` always fits LMDB (storage/keys.h).
 inline constexpr size_t kMaxKeyBytes = 400;
-inline constexpr size_t kMaxValueChars = 500000;  // of the base64 text, as API.md states
+inline constexpr size_t kMaxValueChars = 500000;  // of the base64 text, as docs/zitadel.md states
 
 // Decodes base64 the way protojson reads `bytes`: the standard alphabet, or the URL-safe one
 // when the text holds '-' or '_' (never both); padding optional, but when present it must be

@@ -1,41 +1,14 @@
 // The ZITADEL error envelope (see errors.h).
 #include "api/zitadel/errors.h"
 
-#include <cctype>
-
 #include "api/json_util.h"
 
 namespace meridian::api::zitadel {
-namespace {
-
-// ZITADEL ids look like "QUERY-Rph32": letters, a dash, letters and digits.
-bool LooksLikeId(std::string_view id) {
-  size_t dash = id.find('-');
-  if (dash == std::string_view::npos || dash == 0 || dash + 1 == id.size()) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i == dash) continue;
-    if (!std::isalnum(static_cast<unsigned char>(id[i]))) return false;
-  }
-  return id.size() <= 40;
-}
-
-}  // namespace
 
 std::string Tagged(std::string_view text, std::string_view id) {
   std::string out(text);
   out.append(" (").append(id).push_back(')');
   return out;
-}
-
-ErrorText SplitErrorId(std::string_view message) {
-  if (message.ends_with(')')) {
-    size_t open = message.rfind(" (");
-    if (open != std::string_view::npos) {
-      std::string_view id = message.substr(open + 2, message.size() - open - 3);
-      if (LooksLikeId(id)) return {std::string(message.substr(0, open)), std::string(id)};
-    }
-  }
-  return {std::string(message), ""};
 }
 
 int GrpcCodeOf(http::status status, std::string_view id) {
@@ -64,21 +37,25 @@ int GrpcCodeOf(http::status status, std::string_view id) {
   return kGrpcUnknown;
 }
 
-Response ErrorResponse(http::status status, std::string_view message,
-                       const std::string& /*request_id*/) {
-  ErrorText parts = SplitErrorId(message);
-  if (parts.text.empty()) parts.text = std::string(http::obsolete_reason(status));
-  if (parts.id.empty()) parts.id = "MERIDIAN-" + std::to_string(static_cast<unsigned>(status));
-  std::string body = "{\"code\":" + std::to_string(GrpcCodeOf(status, parts.id)) +
-                     ",\"message\":" + JsonQuote(Tagged(parts.text, parts.id)) +
+Response ErrorResponse(const ApiError& error) {
+  std::string text(error.message);
+  if (text.empty()) text = std::string(http::obsolete_reason(error.status));
+  std::string id(error.code);
+  if (id.empty()) {
+    id = error.status == http::status::unauthorized
+             ? std::string(kIdUnauthenticated)
+             : "MERIDIAN-" + std::to_string(static_cast<unsigned>(error.status));
+  }
+  std::string body = "{\"code\":" + std::to_string(GrpcCodeOf(error.status, id)) +
+                     ",\"message\":" + JsonQuote(Tagged(text, id)) +
                      ",\"details\":[{\"@type\":\"type.googleapis.com/zitadel.v1.ErrorDetail\""
-                     ",\"id\":" + JsonQuote(parts.id) +
-                     ",\"message\":" + JsonQuote(parts.text) + "}]}";
-  return MakeResponse(status, std::move(body));
+                     ",\"id\":" + JsonQuote(id) + ",\"message\":" + JsonQuote(text) + "}]}";
+  return MakeResponse(error.status, std::move(body));
 }
 
 Response ErrorFromStatus(const Status& status, const std::string& request_id) {
-  return ErrorResponse(HttpStatusOf(status), PublicMessage(status), request_id);
+  const std::string message = ErrorTextOf(status);
+  return ErrorResponse(ApiError{HttpStatusOf(status), ErrorCodeOf(status), message, request_id});
 }
 
 }  // namespace meridian::api::zitadel

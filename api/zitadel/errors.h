@@ -1,14 +1,14 @@
-// The ZITADEL error envelope (grpc-gateway's status body, reference/apis.md 3.6):
+// The ZITADEL error envelope (grpc-gateway's status body, docs/zitadel.md):
 //   {"code": <grpc code>, "message": "<text> (<ID>)", "details": [{"@type":
 //    "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "<ID>", "message": "<text>"}]}
-// Error ids travel inside Status messages as a trailing " (<ID>)", as ZITADEL prints them.
+// An error id travels with its Status (api/pipeline.h WithCode).
 // Pure functions; thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "api/http.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::zitadel {
 
@@ -39,26 +39,19 @@ inline constexpr std::string_view kIdInvalid = "META-2ml0f";           // invali
 inline constexpr std::string_view kIdBulkKeyEmpty = "COMMAND-m19ds";   // empty key in a bulk remove
 inline constexpr std::string_view kIdUnauthenticated = "AUTH-7fs1e";   // no or unknown token
 
-// "<text> (<id>)": the message form that carries an error id.
+// "<text> (<id>)": how ZITADEL prints a message with its id.
 std::string Tagged(std::string_view text, std::string_view id);
-
-struct ErrorText {
-  std::string text;  // without the id suffix
-  std::string id;    // empty when the message carried none
-};
-// Splits a trailing " (<PREFIX>-<suffix>)" id off `message`.
-ErrorText SplitErrorId(std::string_view message);
 
 // The gRPC code of an HTTP status as grpc-gateway pairs them (400 -> 3, 404 -> 5, 408 -> 4 ...);
 // ids of FAILED_PRECONDITION errors (empty bulk lists) give 9 although they answer 400.
 int GrpcCodeOf(http::status status, std::string_view id);
 
-// The dialect's error response; messages without an id get "MERIDIAN-<http status>".
-// Matches Router's ErrorFormatter, so pre-handler errors under /management use it too.
-Response ErrorResponse(http::status status, std::string_view message,
-                       const std::string& request_id);
+// The dialect's error response (its encoder); the id is the error's code field (a 401 without
+// one gets AUTH-7fs1e, anything else without one "MERIDIAN-<http status>").
+Response ErrorResponse(const ApiError& error);
 
-// The error response for a Status (internal failures are not described: PublicMessage).
+// The error response for a Status, its id given by WithCode (internal failures are not
+// described: PublicMessage).
 Response ErrorFromStatus(const Status& status, const std::string& request_id);
 
 }  // namespace meridian::api::zitadel

@@ -21,7 +21,7 @@ Status OrgMustExist(const storage::Txn& txn, const std::string& org_id) {
       txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
   if (!record.ok()) return record.status();
   if (!record->has_value()) {
-    return Status::NotFound(Tagged("Organisation not found", "MERIDIAN-org404"));
+    return WithCode(Status::NotFound("Organisation not found"), "MERIDIAN-org404");
   }
   return Status::Ok();
 }
@@ -102,7 +102,7 @@ storage::WriteBatch RemoveBatch(std::string org_id, std::vector<std::string> key
     for (const auto& key : keys) {
       auto record = storage::GetLiveRecord(txn, EntryKey(org_id, key));
       if (!record.ok()) return record.status();
-      if (!record->has_value()) return Status::NotFound(Tagged("Metadata not found", missing_id));
+      if (!record->has_value()) return WithCode(Status::NotFound("Metadata not found"), missing_id);
     }
     auto last = AdvanceSequence(txn, org_id, keys.size(), extra);
     if (!last.ok()) return last.status();

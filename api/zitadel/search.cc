@@ -23,7 +23,7 @@ constexpr std::array<std::string_view, 8> kMethodNames = {
     "TEXT_QUERY_METHOD_ENDS_WITH",   "TEXT_QUERY_METHOD_ENDS_WITH_IGNORE_CASE",
 };
 
-Status Invalid(std::string_view text) { return Status::InvalidArgument(Tagged(text, kIdSearch)); }
+Status Invalid(std::string_view text) { return WithCode(Status::InvalidArgument(text), kIdSearch); }
 
 // A field by its lowerCamel JSON name or its proto name; null counts as absent (protojson).
 const json::value* Field(const json::object& obj, std::string_view camel,
@@ -80,7 +80,7 @@ Status ParseQuery(const json::object& query, SearchRequest& out) {
     auto n = Unsigned(*v, std::numeric_limits<uint32_t>::max());
     if (!n) return Invalid("query.limit must be an unsigned 32-bit integer");
     if (*n > kMaxLimit) {
-      return Status::InvalidArgument(Tagged("query.limit must be at most 1000", "MERIDIAN-limit"));
+      return WithCode(Status::InvalidArgument("query.limit must be at most 1000"), "MERIDIAN-limit");
     }
     out.limit = *n == 0 ? kDefaultLimit : static_cast<uint32_t>(*n);
   }

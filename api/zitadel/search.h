@@ -1,4 +1,4 @@
-// The `_search` request of ZITADEL metadata (ListQuery + MetadataQuery, reference/apis.md 3.4)
+// The `_search` request of ZITADEL metadata (ListQuery + MetadataQuery, docs/zitadel.md)
 // read as protojson reads it: uint64/uint32 as JSON numbers or decimal strings, enum values by
 // name or number, lowerCamel or proto field names, unknown fields ignored. Pure; thread-safe.
 #pragma once

@@ -4,8 +4,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "api/json_util.h"
-#include "api/rate_limit.h"
-#include "api/write_path.h"
 #include "api/zitadel/errors.h"
 #include "api/zitadel/metadata_store.h"
 
@@ -16,32 +14,7 @@ namespace {
 
 constexpr std::string_view kIdBody = "MERIDIAN-body";
 
-Response Error(const Call& call, const Status& st) { return ErrorFromStatus(st, call.request_id); }
-
-Status BadBody(std::string_view text) { return Status::InvalidArgument(Tagged(text, kIdBody)); }
-
-// Who is asking, and for which organization: x-zitadel-orgid, else the key's own. The
-// operator's key belongs to no organization, so it must name one.
-Result<std::string> ResolveOrg(const ApiContext& ctx, const Call& call, const storage::Txn& txn,
-                               uint8_t scope) {
-  auto who = ctx.auth->Authenticate(call.req, txn);
-  if (!who.ok()) {
-    if (who.status().code() != Status::Code::kUnauthenticated) return who.status();
-    return Status::Unauthenticated(Tagged(who.status().message(), kIdUnauthenticated));
-  }
-  std::string org_id;
-  if (auto header = call.req.find(kOrgHeader);
-      header != call.req.end() && !header->value().empty()) {
-    org_id = std::string(header->value());
-  } else if (who->operator_admin) {
-    return Status::InvalidArgument(
-        Tagged("the operator key must name the organization in x-zitadel-orgid", "MERIDIAN-orgid"));
-  } else {
-    org_id = who->org_id;
-  }
-  MERIDIAN_RETURN_IF_ERROR(ctx.auth->Authorize(*who, org_id, scope, txn));
-  return org_id;
-}
+Status BadBody(std::string_view text) { return WithCode(Status::InvalidArgument(text), kIdBody); }
 
 // The body as JSON. An empty body is an empty message (null), as grpc-gateway reads it.
 Result<json::value> Body(const Call& call) {
@@ -72,17 +45,6 @@ Result<std::string> ValueOf(const json::object& obj) {
   return CheckValue(v != nullptr ? std::string_view(v->as_string()) : std::string_view());
 }
 
-// Refuses a stranger at once, then waits for a Meridian-Min-Commit-Token (write_path.h).
-asio::awaitable<Status> AuthorizeThenAwaitToken(const ApiContext& ctx, const Call& call,
-                                                uint8_t scope) {
-  // The hot path (no token) allocates nothing.
-  if (call.req.find(kMinCommitTokenHeader) == call.req.end()) co_return Status::Ok();
-  const AuthorizeFn authorize = [&](const storage::Txn& txn) {
-    return ResolveOrg(ctx, call, txn, scope).status();
-  };
-  co_return co_await api::AuthorizeThenAwaitToken(ctx, call.req, authorize);
-}
-
 std::string DetailsBody(const WriteOutcome& outcome) {
   return "{\"details\":" + DetailsJson(outcome.details) + "}";
 }
@@ -91,35 +53,20 @@ std::string DetailsBody(const WriteOutcome& outcome) {
 using BatchBuilder = std::function<Result<storage::WriteBatch>(
     const std::string& org_id, const json::value& body, std::shared_ptr<WriteOutcome> outcome)>;
 
-// Every write: auth, organization, consistency headers, body and batch under one short read
-// transaction, then the shared write path. Answers 200 {"details": ...} with the commit token.
-// `reads_body` is false where ZITADEL maps no body (DELETE of one key): any body is ignored.
-asio::awaitable<Response> Write(const ApiContext& ctx, Call& call, BatchBuilder build,
-                                bool reads_body = true) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeWrite);
-  if (!waited.ok()) co_return Error(call, waited);
+// Every write: body and batch on the prologue's snapshot, then the shared write path. Answers
+// 200 {"details": ...} with the commit token. `reads_body` is false where ZITADEL maps no body
+// (DELETE of one key): any body is ignored.
+asio::awaitable<Reply> Write(const ApiContext& ctx, Call& call, Resolved& r, BatchBuilder build,
+                             bool reads_body = true) {
   auto outcome = std::make_shared<WriteOutcome>();
-  storage::WriteBatch batch;
-  WriteConsistency consistency;
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return Error(call, txn.status());
-    auto org_id = ResolveOrg(ctx, call, *txn, kScopeWrite);
-    if (!org_id.ok()) co_return Error(call, org_id.status());
-    auto level = ParseWriteConsistency(call.req);
-    if (!level.ok()) co_return Error(call, level.status());
-    consistency = *level;
-    auto body = reads_body ? Body(call) : Result<json::value>(json::value(nullptr));
-    if (!body.ok()) co_return Error(call, body.status());
-    auto built = build(*org_id, *body, outcome);
-    if (!built.ok()) co_return Error(call, built.status());
-    batch = std::move(*built);
-  }  // the read transaction ends before waiting on the writer
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
-  if (!committed.ok()) co_return WithCommitToken(Error(call, committed.status), committed);
-  Response res = MakeResponse(http::status::ok, DetailsBody(*outcome));
-  SetCommitToken(res, committed);
-  co_return res;
+  auto body = reads_body ? Body(call) : Result<json::value>(json::value(nullptr));
+  if (!body.ok()) co_return body.status();
+  auto batch = build(r.org_id, *body, outcome);
+  if (!batch.ok()) co_return batch.status();
+  r.txn.reset();
+  auto committed = co_await CommitAndWait(ctx, std::move(*batch), r.consistency);
+  // The details are known once the writer ran the batch.
+  co_return Committed(committed, MakeResponse(http::status::ok, DetailsBody(*outcome)));
 }
 
 Result<storage::WriteBatch> BuildSet(const std::string& key, const std::string& org_id,
@@ -152,7 +99,7 @@ Result<storage::WriteBatch> BuildBulkSet(const std::string& org_id, const json::
     }
   }
   if (items.empty()) {
-    return Status::InvalidArgument(Tagged("No metadata to set", kIdBulkSetEmpty));
+    return WithCode(Status::InvalidArgument("No metadata to set"), kIdBulkSetEmpty);
   }
   return SetBatch(org_id, std::move(items), true, std::move(outcome));
 }
@@ -174,14 +121,14 @@ Result<storage::WriteBatch> BuildBulkRemove(const std::string& org_id, const jso
     for (const auto& key : list->as_array()) {
       if (!key.is_string()) return BadBody("keys must be an array of strings");
       if (key.as_string().empty()) {
-        return Status::InvalidArgument(Tagged("Keys must not be empty", kIdBulkKeyEmpty));
+        return WithCode(Status::InvalidArgument("Keys must not be empty"), kIdBulkKeyEmpty);
       }
       MERIDIAN_RETURN_IF_ERROR(CheckKey(key.as_string()));
       keys.emplace_back(key.as_string());
     }
   }
   if (keys.empty()) {
-    return Status::InvalidArgument(Tagged("No metadata keys to remove", kIdBulkRemoveEmpty));
+    return WithCode(Status::InvalidArgument("No metadata keys to remove"), kIdBulkRemoveEmpty);
   }
   return RemoveBatch(org_id, std::move(keys), std::string(kIdBulkKeyMissing), std::move(outcome));
 }
@@ -191,79 +138,79 @@ std::string MetadataJson(const std::string& org_id, std::string_view key, const 
          ",\"key\":" + JsonQuote(key) + ",\"value\":" + JsonQuote(e.value) + "}";
 }
 
-// Reads start with the optional Meridian-Min-Commit-Token wait, then take one snapshot.
-asio::awaitable<Response> GetOne(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(call, waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  auto org_id = ResolveOrg(ctx, call, *txn, kScopeRead);
-  if (!org_id.ok()) co_return Error(call, org_id.status());
+asio::awaitable<Reply> GetOne(const ApiContext&, Call& call, Resolved& r) {
   const std::string& key = call.params[0];
-  Status valid = CheckKey(key);
-  if (!valid.ok()) co_return Error(call, valid);
-  auto entry = GetEntry(*txn, *org_id, key);
-  if (!entry.ok()) co_return Error(call, entry.status());
-  if (!entry->has_value()) {
-    co_return Error(call, Status::NotFound(Tagged("Metadata not found", kIdNotFound)));
-  }
+  if (Status valid = CheckKey(key); !valid.ok()) co_return valid;
+  auto entry = GetEntry(*r.txn, r.org_id, key);
+  if (!entry.ok()) co_return entry.status();
+  if (!entry->has_value()) co_return WithCode(Status::NotFound("Metadata not found"), kIdNotFound);
   co_return MakeResponse(http::status::ok,
-                         "{\"metadata\":" + MetadataJson(*org_id, key, **entry) + "}");
+                         "{\"metadata\":" + MetadataJson(r.org_id, key, **entry) + "}");
 }
 
-asio::awaitable<Response> SearchHandler(const ApiContext& ctx, Call& call) {
-  Status waited = co_await AuthorizeThenAwaitToken(ctx, call, kScopeRead);
-  if (!waited.ok()) co_return Error(call, waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
-  auto org_id = ResolveOrg(ctx, call, *txn, kScopeRead);
-  if (!org_id.ok()) co_return Error(call, org_id.status());
+asio::awaitable<Reply> SearchHandler(const ApiContext&, Call& call, Resolved& r) {
   auto body = Body(call);
-  if (!body.ok()) co_return Error(call, body.status());
+  if (!body.ok()) co_return body.status();
   auto request = ParseSearchRequest(*body);
-  if (!request.ok()) co_return Error(call, request.status());
-  auto page = Search(*txn, *org_id, *request);
-  if (!page.ok()) co_return Error(call, page.status());
+  if (!request.ok()) co_return request.status();
+  auto page = Search(*r.txn, r.org_id, *request);
+  if (!page.ok()) co_return page.status();
   std::string out = "{\"details\":{\"totalResult\":\"" + std::to_string(page->total) +
                     "\",\"processedSequence\":\"" + std::to_string(page->processed_sequence) +
                     "\",\"viewTimestamp\":\"" + Rfc3339(WallMs()) + "\"},\"result\":[";
   for (size_t i = 0; i < page->entries.size(); ++i) {
     if (i) out.push_back(',');
-    out += MetadataJson(*org_id, page->entries[i].key, page->entries[i].stored);
+    out += MetadataJson(r.org_id, page->entries[i].key, page->entries[i].stored);
   }
   out += "]}";
   co_return MakeResponse(http::status::ok, std::move(out));
 }
 
+// A write route whose batch comes from `build`.
+RouteHandler Writes(BatchBuilder build, bool reads_body = true) {
+  return [build, reads_body](const ApiContext& ctx, Call& call, Resolved& r) {
+    return Write(ctx, call, r, build, reads_body);
+  };
+}
+
+// A write route of the key named in the path.
+template <typename Build>
+RouteHandler KeyWrites(Build build, bool reads_body = true) {
+  return [build, reads_body](const ApiContext& ctx, Call& call, Resolved& r) {
+    BatchBuilder bound = [key = call.params[0], build](const std::string& org_id,
+                                                      const json::value& body, auto outcome) {
+      return build(key, org_id, body, std::move(outcome));
+    };
+    return Write(ctx, call, r, std::move(bound), reads_body);
+  };
+}
+
+Dialect MakeDialect() {
+  using V = http::verb;
+  constexpr OrgFrom kOrg = OrgFrom::kHeaderOrKey;
+  const std::string meta = "/management/v1/metadata/";
+  Dialect d;
+  d.prefixes = {"/management"};
+  d.encode = ErrorResponse;
+  d.limit_group = RateLimitGroup::kZitadel;
+  d.org_header = std::string(kOrgHeader);
+  // The literal `_search` / `_bulk` routes come first: the router tries routes in order.
+  d.routes = {
+      {V::post, meta + "_search", kScopeRead, kOrg, false, SearchHandler},
+      {V::post, meta + "_bulk", kScopeWrite, kOrg, true, Writes(BuildBulkSet)},
+      {V::delete_, meta + "_bulk", kScopeWrite, kOrg, true, Writes(BuildBulkRemove)},
+      {V::post, meta + "{}", kScopeWrite, kOrg, true, KeyWrites(BuildSet)},
+      {V::get, meta + "{}", kScopeRead, kOrg, false, GetOne},
+      {V::delete_, meta + "{}", kScopeWrite, kOrg, true, KeyWrites(BuildRemove, false)},
+  };
+  return d;
+}
+
 }  // namespace
 
-void RegisterRoutes(Router& router_in, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
-  using V = http::verb;
-  router_in.SetErrorFormat("/management", ErrorResponse);
-  // Every route counts against the "zitadel" rate-limit group (off unless configured).
-  RateLimitedRoutes router(router_in, ctx, RateLimitGroup::kZitadel, ErrorResponse);
-  // The literal `_search` / `_bulk` routes come first: the router tries routes in order.
-  router.Add(V::post, "/management/v1/metadata/_search",
-             [c](Call& call) { return SearchHandler(*c, call); });
-  router.Add(V::post, "/management/v1/metadata/_bulk",
-             [c](Call& call) { return Write(*c, call, BuildBulkSet); });
-  router.Add(V::delete_, "/management/v1/metadata/_bulk",
-             [c](Call& call) { return Write(*c, call, BuildBulkRemove); });
-  router.Add(V::post, "/management/v1/metadata/{}", [c](Call& call) {
-    return Write(*c, call, [key = call.params[0]](const std::string& org_id,
-                                                  const json::value& body, auto outcome) {
-      return BuildSet(key, org_id, body, std::move(outcome));
-    });
-  });
-  router.Add(V::get, "/management/v1/metadata/{}",
-             [c](Call& call) { return GetOne(*c, call); });
-  router.Add(V::delete_, "/management/v1/metadata/{}", [c](Call& call) {
-    return Write(*c, call, [key = call.params[0]](const std::string& org_id,
-                                                  const json::value& body, auto outcome) {
-      return BuildRemove(key, org_id, body, std::move(outcome));
-    }, /*reads_body=*/false);
-  });
+const Dialect& ZitadelDialect() {
+  static const Dialect dialect = MakeDialect();
+  return dialect;
 }
 
 }  // namespace meridian::api::zitadel

@@ -104,7 +104,7 @@ class AttioStoreTest : public ::testing::Test {
                         {"is_required", false},    {"is_unique", false},
                         {"is_multiselect", false}, {"config", json::object{}}};
   }
-  static std::string Code(const Status& st) { return SplitCode(st.message()).code; }
+  static std::string Code(const Status& st) { return std::string(ErrorCodeOf(st)); }
   std::string dir_;
   std::unique_ptr<storage::Store> store_;
 };

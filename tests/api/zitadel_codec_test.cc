@@ -126,17 +126,8 @@ TEST(ZitadelDetailsTest, SequenceIsAStringAndCreationDateIsOptional) {
   EXPECT_EQ(change.as_object().if_contains("creationDate"), nullptr);
 }
 
-TEST(ZitadelErrorTest, SplitsIdsOffMessages) {
-  auto parts = SplitErrorId("Metadata not found (QUERY-Rph32)");
-  EXPECT_EQ(parts.text, "Metadata not found");
-  EXPECT_EQ(parts.id, "QUERY-Rph32");
-  EXPECT_EQ(SplitErrorId("plain (not an id)").id, "");
-  EXPECT_EQ(SplitErrorId("no id").text, "no id");
-  EXPECT_EQ(SplitErrorId("(X-1)").id, "");
-}
-
-TEST(ZitadelErrorTest, BodyHasGrpcCodeMessageAndErrorDetail) {
-  Response res = ErrorResponse(http::status::not_found, "Metadata not found (QUERY-Rph32)", "rid");
+TEST(ZitadelErrorTest, BodyHasGrpcCodeMessageAndTheStatusTagAsId) {
+  Response res = ErrorFromStatus(WithCode(Status::NotFound("Metadata not found"), "QUERY-Rph32"), "rid");
   EXPECT_EQ(res.result(), http::status::not_found);
   json::value body = json::parse(res.body());
   EXPECT_EQ(body.at("code"), 5);
@@ -147,8 +138,16 @@ TEST(ZitadelErrorTest, BodyHasGrpcCodeMessageAndErrorDetail) {
   EXPECT_EQ(detail.at("message"), "Metadata not found");
 }
 
+TEST(ZitadelErrorTest, FailedPreconditionIdsGiveGrpcNine) {
+  json::value body = json::parse(
+      ErrorFromStatus(WithCode(Status::InvalidArgument("No metadata to set"), kIdBulkSetEmpty), "r")
+          .body());
+  EXPECT_EQ(body.at("code"), 9);
+}
+
 TEST(ZitadelErrorTest, MessagesWithoutIdGetOne) {
-  Response res = ErrorResponse(http::status::payload_too_large, "too big", "r");
+  const std::string rid = "r";
+  Response res = ErrorResponse(ApiError{http::status::payload_too_large, {}, "too big", rid});
   json::value body = json::parse(res.body());
   EXPECT_EQ(body.at("code"), kGrpcResourceExhausted);
   EXPECT_EQ(body.at("details").at(0).at("id"), "MERIDIAN-413");

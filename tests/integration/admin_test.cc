@@ -1,4 +1,4 @@
-// End-to-end tests of the operator API (API.md "Operator API", docs/http-api.md) against a real
+// End-to-end tests of the operator API (docs/http-api.md, Operator API) against a real
 // meridiand: organizations and API keys (create, list, get, delete), validation, who may do
 // what (operator key, an organization's admin-scoped key, other keys), cross-organization
 // denial, deleted keys, and /healthz, /readyz, /metrics, /cluster/v1/status.

@@ -1,4 +1,4 @@
-// End-to-end tests of the Attio attribute-definitions dialect (API.md 4, docs/attio.md) against
+// End-to-end tests of the Attio attribute-definitions dialect (docs/attio.md) against
 // a real meridiand: every endpoint, every documented status code in Attio's error body, bad
 // input of every kind leaving the stored definitions unchanged (snapshot before and after),
 // organization selection, isolation from SlashID buckets, consistency headers, commit tokens.

@@ -1,4 +1,4 @@
-// End-to-end tests of the Ocamba profile-property dialect (API.md 5, docs/ocamba.md) and of
+// End-to-end tests of the Ocamba profile-property dialect (docs/ocamba.md) and of
 // per-key rate limits (docs/configuration.md "Rate limits") against a real meridiand: every
 // endpoint and documented status in Ocamba's error body, bad input leaving data unchanged,
 // system properties, organization and dialect isolation, consistency headers and commit

@@ -1,4 +1,4 @@
-// End-to-end tests of the SlashID attribute-bucket dialect (API.md 1, docs/http-api.md
+// End-to-end tests of the SlashID attribute-bucket dialect (docs/http-api.md
 // "Attribute buckets") against a real meridiand: every endpoint's success path, the
 // consistency headers on every write, commit tokens, X-Request-Id and Date.
 // Bad input and refusals are in slashid_errors_test.cc.

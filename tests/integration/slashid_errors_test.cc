@@ -1,5 +1,4 @@
-// End-to-end tests of the SlashID attribute-bucket dialect's refusals (API.md 1,
-// docs/http-api.md): bad input of every kind, limits, auth, organization and scope errors,
+// End-to-end tests of the SlashID attribute-bucket dialect's refusals (docs/http-api.md): bad input of every kind, limits, auth, organization and scope errors,
 // oversized headers and bodies. Each refusal must be the right 4xx in SlashID's error
 // envelope and must leave every bucket unchanged (compared before and after).
 #include <gtest/gtest.h>
@@ -177,72 +176,8 @@ std::vector<BadRequest> Writes(int status) {
   return out;
 }
 
-std::vector<BadRequest> Reads(int status) {
-  std::vector<BadRequest> out;
-  for (auto& b : EveryEndpoint(status)) {
-    if (b.method == V::get) out.push_back(b);
-  }
-  return out;
-}
-
-TEST_F(SlashIdErrorsTest, MissingOrInvalidKeyIs401) {
-  ExpectAllRefused(EveryEndpoint(401), {{"SlashID-OrgID", org_}});
-  ExpectAllRefused(EveryEndpoint(401), {{"SlashID-API-Key", "mrd_not-a-key"}, {"SlashID-OrgID", org_}});
-  ExpectAllRefused(EveryEndpoint(401), {{"Authorization", "Bearer " + key_ + "x"},
-                                        {"SlashID-OrgID", org_}});
-  ExpectAllRefused(EveryEndpoint(401), {{"SlashID-API-Key", ""}, {"SlashID-OrgID", org_}});
-  // The key is checked before the body, the bucket and the consistency headers.
-  ExpectAllRefused({{V::patch, BucketPath("nope"), "not json", 401},
-                    {V::put, std::string(kAllBuckets), "[", 401}},
-                   {{"SlashID-OrgID", org_}, {"SlashID-Required-Consistency", "bogus"}});
-  // A deleted key stops working.
-  CreatedKey temp = CreateApiKey(org_, {"read", "write"}, "temporary");
-  ASSERT_FALSE(temp.id.empty());
-  EXPECT_EQ(Send(V::get, BucketPath(kReadWrite), SlashIdAuth(temp.secret, org_)).status, 200);
-  Response del = Client().Request(
-      V::delete_, "/admin/v1/organizations/" + org_ + "/api-keys/" + temp.id, AdminAuth());
-  ASSERT_EQ(del.status, 204) << del.body;
-  ExpectAllRefused(EveryEndpoint(401), SlashIdAuth(temp.secret, org_));
-}
-
-TEST_F(SlashIdErrorsTest, MissingOrForeignOrganization) {
-  // Missing (or empty) SlashID-OrgID: 400.
-  ExpectAllRefused(EveryEndpoint(400), {{"SlashID-API-Key", key_}});
-  ExpectAllRefused(EveryEndpoint(400), {{"SlashID-API-Key", key_}, {"SlashID-OrgID", ""}});
-  ExpectAllRefused(EveryEndpoint(400), AdminAuth());
-  // Another organization's id with this key: 403, in both directions, and its data unchanged.
-  const std::string other = CreateOrg("other");
-  const std::string other_key = CreateKey(other, {"read", "write"});
-  ASSERT_EQ(Send(V::patch, BucketPath(kReadWrite), SlashIdAuth(other_key, other),
-                 R"({"theirs":true})").status, 204);
-  const json::value other_before = Snapshot(other);
-  ExpectAllRefused(EveryEndpoint(403), SlashIdAuth(key_, other));
-  ExpectAllRefused(EveryEndpoint(403), SlashIdAuth(other_key, org_));
-  EXPECT_EQ(Snapshot(other), other_before);
-  // An organization that does not exist: 403 for an organization's key, 404 for the admin key.
-  const std::string unknown = "00000000-0000-4000-8000-000000000000";
-  ExpectAllRefused(EveryEndpoint(403), SlashIdAuth(key_, unknown));
-  ExpectAllRefused(EveryEndpoint(404), SlashIdAuth(AdminToken(), unknown));
-  // A deleted organization: its data is gone and its id is unknown.
-  Response del = Client().Request(V::delete_, "/admin/v1/organizations/" + other, AdminAuth());
-  ASSERT_EQ(del.status, 204) << del.body;
-  ExpectAllRefused(EveryEndpoint(404), SlashIdAuth(AdminToken(), other));
-  ExpectAllRefused(EveryEndpoint(401), SlashIdAuth(other_key, other));
-}
-
-TEST_F(SlashIdErrorsTest, ScopesAreEnforced) {
-  const std::string read_only = CreateKey(org_, {"read"});
-  const std::string write_only = CreateKey(org_, {"write"});
-  const std::string schema_admin = CreateKey(org_, {"schema", "admin"});
-  ExpectAllRefused(Writes(403), SlashIdAuth(read_only, org_));
-  ExpectAllRefused(Reads(403), SlashIdAuth(write_only, org_));
-  ExpectAllRefused(EveryEndpoint(403), SlashIdAuth(schema_admin, org_));
-  // And each key still does what its scope allows.
-  EXPECT_EQ(Send(V::get, BucketPath(kReadWrite), SlashIdAuth(read_only, org_)).status, 200);
-  Response w = Send(V::patch, BucketPath(kReadWrite), SlashIdAuth(write_only, org_),
-                    R"({"by_writer":1})");
-  EXPECT_EQ(w.status, 204) << w.body;
-}
+// Keys, organizations and scopes: tests/api/dialects_in_process_test.cc
+// (SlashIdRefusalsChangeNothing) and, for every route, tests/api/pipeline_rules_test.cc.
 
 TEST_F(SlashIdErrorsTest, BadConsistencyHeadersOnEveryWrite) {
   const std::vector<Headers> bad_headers = {

@@ -1,4 +1,4 @@
-// End-to-end tests of the Swift account-metadata dialect (API.md 2, docs/swift.md) against a
+// End-to-end tests of the Swift account-metadata dialect (docs/swift.md) against a
 // real meridiand: TempAuth, POST/HEAD/GET of an account, every status code in Swift's plain
 // text, Swift's limits on the request and on the merged state, bad input of every kind leaving
 // the stored metadata unchanged, Temp-URL keys, auth and isolation, consistency headers.

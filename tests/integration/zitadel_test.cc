@@ -1,4 +1,4 @@
-// End-to-end tests of the ZITADEL organization-metadata dialect (API.md 3, docs/zitadel.md)
+// End-to-end tests of the ZITADEL organization-metadata dialect (docs/zitadel.md)
 // against a real meridiand: every endpoint, every documented status code in ZITADEL's error
 // body, bad input of every kind leaving the stored data unchanged, organization selection,
 // isolation from other organizations and dialects, consistency headers and commit tokens.
@@ -375,23 +375,7 @@ TEST_F(ZitadelTest, SearchPagesWithOffsetAndLimit) {
   }
 }
 
-TEST_F(ZitadelTest, AuthErrorsUseZitadelCodesAndChangeNothing) {
-  ASSERT_EQ(Set("plan", "pro").status, 200);
-  const std::string before = Snapshot();
-  const std::string read_only = NewKey(org_, {"read"});
-  const std::string write_only = NewKey(org_, {"write"});
-  ExpectZitadelError(Send(V::post, kMeta + "plan", {}, SetBody("x")), 401, 16, "AUTH-7fs1e");
-  ExpectZitadelError(Get("plan", Auth("not-a-key")), 401, 16, "AUTH-7fs1e");
-  ExpectZitadelError(Search("{}", Auth("not-a-key")), 401, 16);
-  ExpectZitadelError(Set("plan", "x", Auth(read_only)), 403, 7);
-  ExpectZitadelError(Remove("plan", Auth(read_only)), 403, 7);
-  ExpectZitadelError(Bulk(V::post, R"({"metadata":[{"key":"a","value":"YQ=="}]})", Auth(read_only)),
-                     403, 7);
-  ExpectZitadelError(Get("plan", Auth(write_only)), 403, 7);
-  ExpectZitadelError(Search("{}", Auth(write_only)), 403, 7);
-  EXPECT_EQ(Get("plan", Auth(read_only)).status, 200);
-  EXPECT_EQ(Snapshot(), before);
-}
+// Auth errors' codes: tests/api/dialects_in_process_test.cc (ZitadelAuthErrorsUseZitadelCodes).
 
 TEST_F(ZitadelTest, TheOrgHeaderSelectsTheOrganization) {
   const std::string other = NewOrg("zitadel-b");

@@ -710,12 +710,10 @@ TEST_F(WriterTest, ABatchThatChangesNothingReportsTheWritesItFound) {
 }
 
 TEST_F(WriterTest, RefusedRemoteEntriesDoNotStopLaterWrites) {
-  // BUG (storage/writer.cc, Writer::CommitGroup, `if (sticky.ok() && !IsTooBig(st))`): a peer's
-  // batch refused by validation (a gap or an undecodable entry: Corruption from
-  // ApplyRemoteEntries, storage/replica.cc) is treated like a failed LMDB commit and made
-  // sticky, so one bad message from a peer stops every later write of this node until restart
-  // (health() turns non-OK). STYLE.md 4 reserves the sticky failure for commit/fsync errors,
-  // and ReplicationService::ApplyEntries expects to retry (core_->ApplyFailed).
+  // A peer's batch refused by validation (a gap or an undecodable entry: Corruption from
+  // ApplyRemoteEntries, storage/replica.cc) fails alone: only a failed LMDB commit or fsync is
+  // sticky (Writer::CommitGroup), so one bad message from a peer never stops this node's later
+  // writes, and ReplicationService::ApplyEntries can retry (core_->ApplyFailed).
   Start();
   WriteBatch gap;
   gap.remote = RemoteEntries{"n2.a", {RemoteEntry("n2.a", 5, "r")}};
@@ -733,11 +731,8 @@ TEST_F(WriterTest, RefusedRemoteEntriesDoNotStopLaterWrites) {
 }
 
 TEST_F(WriterTest, RefusedRemoteEntriesDoNotFailLocalWritesOfTheSameGroup) {
-  // BUG (storage/writer.cc, Writer::TryCommit, MERIDIAN_RETURN_IF_ERROR(ApplyRemoteEntries...)):
-  // a peer's batch refused by validation aborts the whole group's transaction, so unrelated
-  // local writes that happened to share the commit fail with the peer's "Corruption" too.
-  // Only a too-big group is retried batch by batch; a precondition failure, by contrast,
-  // rejects its batch alone.
+  // A peer's batch refused by validation is rejected alone, like a failed precondition: the
+  // local writes that share its group commit (Writer::TryCommit).
   Start();
   Hold hold = HoldWriter();
   WriteBatch a;

@@ -130,11 +130,11 @@ Response MakeGrpcWebResponse(const rpc::RpcStatus& status, std::string_view mess
   return res;
 }
 
-void RegisterRoutes(Router& router_in, const ApiContext& ctx) {
+void RegisterRoutes(Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
-  router_in.SetErrorFormat("/zitadel.management.v1.ManagementService", FormatError);
-  // The same rate-limit group as the JSON dialect: one tenant's budget whatever the transport.
-  RateLimitedRoutes router(router_in, ctx, RateLimitGroup::kZitadel, FormatError);
+  router.SetErrorFormat("/zitadel.management.v1.ManagementService", FormatError);
+  // Not rate limited yet, like the gRPC port: the RPC layer authenticates on its own, outside
+  // the pipeline's prologue that applies the limits (docs/zitadel.md).
   router.Add(http::verb::post, "/zitadel.management.v1.ManagementService/{}",
              [c](Call& call) { return Serve(*c, call); });
 }

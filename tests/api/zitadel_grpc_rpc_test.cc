@@ -222,7 +222,7 @@ TEST_F(ZitadelRpcTest, InvokeDispatchesSerializedMessages) {
 
 TEST(ZitadelRpcStatusTest, MapsStatusesToGrpcCodesWithZitadelMessages) {
   EXPECT_EQ(StatusOf(Status::Ok()).code, 0);
-  EXPECT_EQ(StatusOf(Status::NotFound("Metadata not found (QUERY-Rph32)")).message,
+  EXPECT_EQ(StatusOf(WithCode(Status::NotFound("Metadata not found"), kIdNotFound)).message,
             "Metadata not found (QUERY-Rph32)");
   auto late = StatusOf(Status::Timeout("not in time"));
   EXPECT_EQ(late.code, kGrpcDeadlineExceeded);

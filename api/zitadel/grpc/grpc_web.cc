@@ -41,10 +41,10 @@ rpc::Metadata MetadataOf(const Request& req) {
 // Errors raised before a call runs (413, 405, 429, 503) as gRPC-web answers: the gRPC code of
 // the HTTP status, in the trailer frame and, for clients that read headers only, in headers.
 Response FormatError(http::status status, std::string_view message, const std::string&) {
-  ErrorText parts = SplitErrorId(message);
-  if (parts.text.empty()) parts.text = std::string(http::obsolete_reason(status));
-  if (parts.id.empty()) parts.id = "MERIDIAN-" + std::to_string(static_cast<unsigned>(status));
-  rpc::RpcStatus st{GrpcCodeOf(status, parts.id), Tagged(parts.text, parts.id), ""};
+  const std::string text = message.empty() ? std::string(http::obsolete_reason(status))
+                                            : std::string(message);
+  const std::string id = "MERIDIAN-" + std::to_string(static_cast<unsigned>(status));
+  rpc::RpcStatus st{GrpcCodeOf(status, id), Tagged(text, id), ""};
   Response res = MakeGrpcWebResponse(st, {});
   res.result(status);
   res.set("grpc-status", std::to_string(st.code));

@@ -27,7 +27,7 @@ struct ApiContext {
   RateLimiter* rate_limiter = nullptr;  // null: nothing is rate limited
   // Set by the operator's drain: local writes are refused (503); null: never refused.
   std::atomic<bool>* writes_paused = nullptr;
-  uint64_t swift_token_ttl_s = 86400;    // lifetime of a Swift TempAuth token
+  uint64_t swift_token_ttl_s = 86400;  // lifetime of a Swift TempAuth token
 };
 
 }  // namespace meridian::api

@@ -124,7 +124,8 @@ Result<Principal> Authenticator::AuthenticateHash(const std::string& hash,
     admin.scopes = kScopeRead | kScopeWrite | kScopeSchema | kScopeAdmin;
     return admin;
   }
-  auto record = storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kKeysNs, hash));
+  auto record =
+      storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kKeysNs, hash));
   if (!record.ok()) return record.status();
   if (!record->has_value()) return Status::Unauthenticated("invalid API key");
   boost::system::error_code ec;
@@ -132,7 +133,8 @@ Result<Principal> Authenticator::AuthenticateHash(const std::string& hash,
   if (ec || !doc.is_object()) return Status::Corruption("undecodable API key record");
   const json::object& obj = doc.as_object();
   Principal who;
-  if (auto* v = obj.if_contains("organization_id"); v && v->is_string()) who.org_id = v->as_string();
+  if (auto* v = obj.if_contains("organization_id"); v && v->is_string())
+    who.org_id = v->as_string();
   if (auto* v = obj.if_contains("id"); v && v->is_string()) who.key_id = v->as_string();
   if (auto* v = obj.if_contains("scopes"); v && v->is_array()) {
     for (const auto& s : v->as_array()) {
@@ -143,7 +145,8 @@ Result<Principal> Authenticator::AuthenticateHash(const std::string& hash,
 }
 
 Result<bool> Authenticator::OrgExists(const std::string& org_id, const storage::Txn& txn) const {
-  auto record = storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
+  auto record =
+      storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
   if (!record.ok()) return record.status();
   return record->has_value();
 }
@@ -151,7 +154,8 @@ Result<bool> Authenticator::OrgExists(const std::string& org_id, const storage::
 Status Authenticator::Authorize(const Principal& who, const std::string& org_id, uint8_t scope,
                                 const storage::Txn& txn) const {
   if (!who.operator_admin) {
-    if (who.org_id != org_id) return Status::PermissionDenied("key may not access this organization");
+    if (who.org_id != org_id)
+      return Status::PermissionDenied("key may not access this organization");
     if ((who.scopes & scope) == 0) return Status::PermissionDenied("key lacks the required scope");
     return Status::Ok();
   }

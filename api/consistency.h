@@ -16,7 +16,8 @@
 namespace meridian::api {
 
 inline constexpr std::string_view kConsistencyHeader = "SlashID-Required-Consistency";
-inline constexpr std::string_view kConsistencyTimeoutHeader = "SlashID-Required-Consistency-Timeout";
+inline constexpr std::string_view kConsistencyTimeoutHeader =
+    "SlashID-Required-Consistency-Timeout";
 inline constexpr std::string_view kCommitTokenHeader = "Meridian-Commit-Token";
 inline constexpr std::string_view kMinCommitTokenHeader = "Meridian-Min-Commit-Token";
 

@@ -14,8 +14,8 @@ namespace meridian::api {
 
 const std::vector<const Dialect*>& AllDialects() {
   static const std::vector<const Dialect*> dialects = {
-      &admin::AdminDialect(),   &slashid::AttributesDialect(), &zitadel::ZitadelDialect(),
-      &attio::AttioDialect(),   &swift::SwiftDialect(),        &ocamba::OcambaDialect(),
+      &admin::AdminDialect(), &slashid::AttributesDialect(), &zitadel::ZitadelDialect(),
+      &attio::AttioDialect(), &swift::SwiftDialect(),        &ocamba::OcambaDialect(),
   };
   return dialects;
 }

@@ -169,16 +169,26 @@ std::string Rfc3339(int64_t unix_ms) {
 http::status HttpStatusOf(const Status& status) {
   using C = Status::Code;
   switch (status.code()) {
-    case C::kOk: return http::status::ok;
-    case C::kNotFound: return http::status::not_found;
-    case C::kInvalidArgument: return http::status::bad_request;
-    case C::kConflict: return http::status::conflict;
-    case C::kPermissionDenied: return http::status::forbidden;
-    case C::kUnauthenticated: return http::status::unauthorized;
-    case C::kResourceExhausted: return http::status::insufficient_storage;
-    case C::kTimeout: return http::status::request_timeout;
-    case C::kUnavailable: return http::status::service_unavailable;
-    default: return http::status::internal_server_error;
+    case C::kOk:
+      return http::status::ok;
+    case C::kNotFound:
+      return http::status::not_found;
+    case C::kInvalidArgument:
+      return http::status::bad_request;
+    case C::kConflict:
+      return http::status::conflict;
+    case C::kPermissionDenied:
+      return http::status::forbidden;
+    case C::kUnauthenticated:
+      return http::status::unauthorized;
+    case C::kResourceExhausted:
+      return http::status::insufficient_storage;
+    case C::kTimeout:
+      return http::status::request_timeout;
+    case C::kUnavailable:
+      return http::status::service_unavailable;
+    default:
+      return http::status::internal_server_error;
   }
 }
 

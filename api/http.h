@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>

@@ -6,12 +6,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <string_view>
 
 #include "storage/base/log.h"
@@ -107,8 +107,9 @@ Result<tcp::endpoint> HttpServer::Listen(const std::string& host, uint16_t port)
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status::Unavailable("listen on " + host + ":" + std::to_string(port) + ": " +
-                                     ec.message());
+  if (ec)
+    return Status::Unavailable("listen on " + host + ":" + std::to_string(port) + ": " +
+                               ec.message());
   return acceptor_.local_endpoint();
 }
 
@@ -127,9 +128,7 @@ Status HttpServer::UseTls(const std::string& cert_file, const std::string& key_f
   return Status::Ok();
 }
 
-void HttpServer::Start() {
-  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
-}
+void HttpServer::Start() { asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached); }
 
 void HttpServer::Drain() {
   std::set<std::shared_ptr<SessionState>> sessions;
@@ -299,16 +298,16 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
                                   "request header fields too large", NewUuid());
     } else if (ec == http::error::body_limit && parser.budget_exhausted()) {
       metrics_->requests_shed.fetch_add(1, std::memory_order_relaxed);
-      refusal = router_->ErrorFor(target, http::status::service_unavailable,
-                                  "server busy: request bodies in memory at their limit",
-                                  NewUuid());
+      refusal =
+          router_->ErrorFor(target, http::status::service_unavailable,
+                            "server busy: request bodies in memory at their limit", NewUuid());
     } else if (ec == http::error::body_limit) {
-      refusal = router_->ErrorFor(target, http::status::payload_too_large,
-                                  "request body too large", NewUuid());
+      refusal = router_->ErrorFor(target, http::status::payload_too_large, "request body too large",
+                                  NewUuid());
     } else if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
                ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      refusal = router_->ErrorFor(target, http::status::bad_request, "malformed HTTP request",
-                                  NewUuid());
+      refusal =
+          router_->ErrorFor(target, http::status::bad_request, "malformed HTTP request", NewUuid());
     } else if (ec) {
       break;  // peer closed, read deadline passed, drained: close quietly
     }

@@ -7,7 +7,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -23,8 +22,8 @@ namespace meridian::api {
 struct ServerOptions {
   uint32_t max_header_bytes = 32 * 1024;  // request line and header; also the trailer section
   uint64_t max_body_bytes = 4 * 1024 * 1024;
-  std::chrono::seconds idle_timeout{60};   // waiting for the first byte of the next request
-  std::chrono::seconds read_timeout{30};   // from a request's first byte to its last
+  std::chrono::seconds idle_timeout{60};  // waiting for the first byte of the next request
+  std::chrono::seconds read_timeout{30};  // from a request's first byte to its last
   std::chrono::seconds write_timeout{30};
   // Open connections served in full. Beyond it, kProbeConnections more are accepted for
   // /healthz, /readyz and /metrics only (others get 503); beyond those, refused at accept.
@@ -65,7 +64,7 @@ class HttpServer {
   // The request loop of one connection over `Stream` (TCP, or TLS over it).
   template <typename Stream>
   boost::asio::awaitable<void> Serve(std::shared_ptr<SessionState> state, Stream& stream,
-                                    bool probes_only);
+                                     bool probes_only);
 
   boost::asio::io_context& ioc_;
   Router* router_;

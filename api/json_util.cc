@@ -90,7 +90,8 @@ std::optional<std::vector<RawMember>> ObjectMembers(std::string_view compact) {
     if (ec || !name.is_string() || name_end >= compact.size()) return std::nullopt;
     pos = name_end + 1;  // past ':'
     const size_t value_end = ValueEnd(compact, pos);
-    members.push_back({std::string(name.as_string()), std::string(compact.substr(pos, value_end - pos))});
+    members.push_back(
+        {std::string(name.as_string()), std::string(compact.substr(pos, value_end - pos))});
     pos = value_end;
     if (pos < compact.size() && compact[pos] == ',') ++pos;
   }
@@ -153,7 +154,9 @@ std::string Reprinted(std::string_view token) {
 
 void WriteExact(const json::value& v, std::string& out) {
   switch (v.kind()) {
-    case json::kind::double_: out += CanonicalNumber(v.get_double()); return;
+    case json::kind::double_:
+      out += CanonicalNumber(v.get_double());
+      return;
     case json::kind::object: {
       out.push_back('{');
       bool first = true;
@@ -178,7 +181,9 @@ void WriteExact(const json::value& v, std::string& out) {
       out.push_back(']');
       return;
     }
-    default: out += json::serialize(v); return;  // strings, integers, booleans, null
+    default:
+      out += json::serialize(v);
+      return;  // strings, integers, booleans, null
   }
 }
 
@@ -205,9 +210,9 @@ Status CheckNumbersExact(std::string_view text) {
     const std::string_view token = text.substr(i, end - i);
     const std::string back = Reprinted(token);
     if (back != token) {
-      return Status::InvalidArgument(
-          "the number " + std::string(token.substr(0, 40)) +
-          " cannot be stored exactly as written" + (back.empty() ? "" : "; send " + back));
+      return Status::InvalidArgument("the number " + std::string(token.substr(0, 40)) +
+                                     " cannot be stored exactly as written" +
+                                     (back.empty() ? "" : "; send " + back));
     }
     i = end == std::string_view::npos ? text.size() : end;
   }

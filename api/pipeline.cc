@@ -32,7 +32,9 @@ Status Authorize(const Mounted& m, const Call& call, const storage::Txn& txn, Re
         return Status::PermissionDenied("only the operator's admin key may do this");
       }
       return Status::Ok();
-    case OrgFrom::kPath: r.org_id = call.params.at(0); break;
+    case OrgFrom::kPath:
+      r.org_id = call.params.at(0);
+      break;
     case OrgFrom::kDialect: {
       auto org = m.dialect->org_of(call, r.who);
       if (!org.ok()) return org.status();
@@ -73,8 +75,7 @@ asio::awaitable<std::optional<Reply>> Prologue(const Mounted& m, Call& call, Res
   }
   if (m.dialect->limit_group && ctx.rate_limiter != nullptr &&
       ctx.rate_limiter->Enabled(*m.dialect->limit_group)) {
-    RateLimitDecision decision =
-        ctx.rate_limiter->Acquire(*m.dialect->limit_group, r.who.key_id);
+    RateLimitDecision decision = ctx.rate_limiter->Acquire(*m.dialect->limit_group, r.who.key_id);
     limit = decision;
     if (!decision.allowed) {
       if (ctx.metrics != nullptr) {
@@ -98,7 +99,7 @@ asio::awaitable<std::optional<Reply>> Prologue(const Mounted& m, Call& call, Res
     r.consistency.timeout = *timeout;
   }
   if (!has_token) co_return std::nullopt;  // the hot path: the snapshot goes to the handler
-  r.txn.reset();  // no read transaction across the wait
+  r.txn.reset();                           // no read transaction across the wait
   Status waited = co_await AwaitMinCommitToken(ctx, call.req);
   if (!waited.ok()) co_return Reply(waited);
   auto fresh = ctx.store->Read();
@@ -158,15 +159,24 @@ Status WithCode(const Status& status, std::string_view code) {
   message.append(code).push_back(kCodeMark);
   message.append(ErrorTextOf(status));
   switch (status.code()) {
-    case Status::Code::kNotFound: return Status::NotFound(message);
-    case Status::Code::kConflict: return Status::Conflict(message);
-    case Status::Code::kPermissionDenied: return Status::PermissionDenied(message);
-    case Status::Code::kUnauthenticated: return Status::Unauthenticated(message);
-    case Status::Code::kTimeout: return Status::Timeout(message);
-    case Status::Code::kUnavailable: return Status::Unavailable(message);
-    case Status::Code::kResourceExhausted: return Status::ResourceExhausted(message);
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(message);
-    default: return status;  // internal failures are never described: no code either
+    case Status::Code::kNotFound:
+      return Status::NotFound(message);
+    case Status::Code::kConflict:
+      return Status::Conflict(message);
+    case Status::Code::kPermissionDenied:
+      return Status::PermissionDenied(message);
+    case Status::Code::kUnauthenticated:
+      return Status::Unauthenticated(message);
+    case Status::Code::kTimeout:
+      return Status::Timeout(message);
+    case Status::Code::kUnavailable:
+      return Status::Unavailable(message);
+    case Status::Code::kResourceExhausted:
+      return Status::ResourceExhausted(message);
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(message);
+    default:
+      return status;  // internal failures are never described: no code either
   }
 }
 
@@ -193,11 +203,11 @@ Response EncodeError(const Dialect& dialect, const Status& status, const std::st
 
 void Mount(Router& router, const ApiContext& ctx, const Dialect& dialect) {
   for (const std::string& prefix : dialect.prefixes) {
-    router.SetErrorFormat(prefix, [encode = dialect.encode](http::status status,
-                                                            std::string_view message,
-                                                            const std::string& request_id) {
-      return encode(ApiError{status, {}, message, request_id});
-    });
+    router.SetErrorFormat(prefix,
+                          [encode = dialect.encode](http::status status, std::string_view message,
+                                                    const std::string& request_id) {
+                            return encode(ApiError{status, {}, message, request_id});
+                          });
   }
   for (const Route& route : dialect.routes) {
     Mounted m{&ctx, &dialect, &route};

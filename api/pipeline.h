@@ -11,7 +11,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -50,8 +49,8 @@ struct Reply {
   Reply(Status s) : error(std::move(s)) {}       // NOLINT
   std::optional<Response> response;
   Status error;
-  CommitToken token;                  // Meridian-Commit-Token, on the answer or the error
-  boost::json::object error_fields;   // added to a JSON error body (what a kept write made)
+  CommitToken token;                 // Meridian-Commit-Token, on the answer or the error
+  boost::json::object error_fields;  // added to a JSON error body (what a kept write made)
   std::vector<std::pair<std::string, std::string>> error_headers;
 };
 
@@ -83,7 +82,7 @@ struct Route {
   std::string pattern;  // Router syntax: `{}` is one path parameter
   uint8_t scope;        // kScope*; 0: public (no key, no organization, no rate limit)
   OrgFrom org;
-  bool writes;          // parses the consistency level (a read, only the timeout)
+  bool writes;  // parses the consistency level (a read, only the timeout)
   RouteHandler handler;
 };
 
@@ -93,8 +92,8 @@ struct Dialect {
   std::optional<RateLimitGroup> limit_group;  // nullopt: never rate limited
   std::string org_header = "SlashID-OrgID";
   // Optional: who sends the request (default Authenticator::Authenticate).
-  Result<Principal> (*authenticate)(const ApiContext&, const Request&, const storage::Txn&) =
-      nullptr;
+  Result<Principal> (*authenticate)(const ApiContext&, const Request&,
+                                    const storage::Txn&) = nullptr;
   // For OrgFrom::kDialect: the organization of the call (checked afterwards by Authorize).
   Result<std::string> (*org_of)(const Call&, const Principal&) = nullptr;
   // Optional: headers every answer of the dialect carries (Swift's transaction id).

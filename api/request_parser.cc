@@ -19,8 +19,7 @@ RequestParser::~RequestParser() {
 }
 
 void RequestParser::on_request_impl(http::verb method, beast::string_view method_str,
-                                    beast::string_view target, int version,
-                                    beast::error_code& ec) {
+                                    beast::string_view target, int version, beast::error_code& ec) {
   try {
     if (method == http::verb::unknown) {
       req_.method_string(method_str);
@@ -89,13 +88,11 @@ size_t RequestParser::on_body_impl(beast::string_view body, beast::error_code& e
   return Append(body, ec);
 }
 
-void RequestParser::on_chunk_header_impl(uint64_t size, beast::string_view,
-                                         beast::error_code& ec) {
+void RequestParser::on_chunk_header_impl(uint64_t size, beast::string_view, beast::error_code& ec) {
   if (size > 0) Reserve(size, ec);
 }
 
-size_t RequestParser::on_chunk_body_impl(uint64_t, beast::string_view body,
-                                         beast::error_code& ec) {
+size_t RequestParser::on_chunk_body_impl(uint64_t, beast::string_view body, beast::error_code& ec) {
   return Append(body, ec);
 }
 

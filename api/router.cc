@@ -132,8 +132,8 @@ boost::asio::awaitable<Response> Router::Dispatch(Request req) {
   if (allowed.empty()) {
     co_return ErrorFor(raw_path, http::status::not_found, "no such endpoint", call.request_id);
   }
-  Response res = ErrorFor(raw_path, http::status::method_not_allowed, "method not allowed",
-                          call.request_id);
+  Response res =
+      ErrorFor(raw_path, http::status::method_not_allowed, "method not allowed", call.request_id);
   res.set(http::field::allow, AllowHeader(allowed));
   co_return res;
 }

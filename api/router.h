@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,8 +25,8 @@ struct Call {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Call&)>;
 // Builds a dialect's error response.
-using ErrorFormatter = std::function<Response(http::status, std::string_view message,
-                                              const std::string& request_id)>;
+using ErrorFormatter =
+    std::function<Response(http::status, std::string_view message, const std::string& request_id)>;
 
 class Router {
  public:

@@ -69,7 +69,8 @@ asio::awaitable<WriteResult> CommitAndWait(const ApiContext& ctx, storage::Write
                                            WriteConsistency consistency) {
   if (ctx.writes_paused != nullptr && ctx.writes_paused->load()) {
     co_return WriteResult{
-        Status::Unavailable("the node is drained and accepts no writes; use another region"), {},
+        Status::Unavailable("the node is drained and accepts no writes; use another region"),
+        {},
         {}};
   }
   const auto deadline = std::chrono::steady_clock::now() + consistency.timeout;

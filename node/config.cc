@@ -2,7 +2,6 @@
 #include "node/config.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -98,8 +97,8 @@ Status LoadTlsFiles(const json::object& root, const char* name, bool with_ca, Tl
 // never a silent fallback to plaintext.
 Status CheckTlsFiles(const TlsFiles& files, const std::string& what, bool with_ca) {
   const bool any = !files.cert_file.empty() || !files.key_file.empty() || !files.ca_file.empty();
-  if (any && (files.cert_file.empty() || files.key_file.empty() ||
-              (with_ca && files.ca_file.empty()))) {
+  if (any &&
+      (files.cert_file.empty() || files.key_file.empty() || (with_ca && files.ca_file.empty()))) {
     return Bad(what + " needs " + (with_ca ? "ca_file, " : "") + "cert_file and key_file");
   }
   return Status::Ok();
@@ -179,8 +178,8 @@ Status LoadFile(const std::string& path, Config& config) {
   if (const json::value* storage = root.if_contains("storage")) {
     if (!storage->is_object()) return Bad("config.storage must be an object");
     uint64_t map_mb = config.map_size_bytes >> 20, group = config.max_group_batches;
-    MERIDIAN_RETURN_IF_ERROR(NumberField(storage->as_object(), "map_size_mb", "storage", 1,
-                                         uint64_t{1} << 24, map_mb));
+    MERIDIAN_RETURN_IF_ERROR(
+        NumberField(storage->as_object(), "map_size_mb", "storage", 1, uint64_t{1} << 24, map_mb));
     MERIDIAN_RETURN_IF_ERROR(
         NumberField(storage->as_object(), "max_group_batches", "storage", 1, 1 << 20, group));
     config.map_size_bytes = map_mb << 20;
@@ -198,9 +197,8 @@ Status LoadFile(const std::string& path, Config& config) {
   MERIDIAN_RETURN_IF_ERROR(LoadTlsFiles(root, "api_tls", false, config.api_tls));
   if (const json::value* replication = root.if_contains("replication")) {
     if (!replication->is_object()) return Bad("config.replication must be an object");
-    MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "max_log_entries",
-                                         "replication", 1, uint64_t{1} << 40,
-                                         config.max_log_entries));
+    MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "max_log_entries", "replication",
+                                         1, uint64_t{1} << 40, config.max_log_entries));
     MERIDIAN_RETURN_IF_ERROR(NumberField(replication->as_object(), "gc_interval_ms", "replication",
                                          100, uint64_t{1} << 40, config.gc_interval_ms));
   }
@@ -211,9 +209,11 @@ Status LoadFile(const std::string& path, Config& config) {
 
 Status SplitHostPort(const std::string& text, std::string& host, uint16_t& port) {
   size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return Bad("expected HOST:PORT, got '" + text + "'");
+  if (colon == std::string::npos || colon == 0)
+    return Bad("expected HOST:PORT, got '" + text + "'");
   host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   return ParseNumber<uint16_t>(text.substr(colon + 1), "port in '" + text + "'", 0, 65535, port);
 }
 
@@ -230,10 +230,10 @@ std::string Usage() {
 
 Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_admin_token) {
   std::map<std::string, std::string> flags;
-  static const char* kKnown[] = {"config",      "node-id",    "listen",    "data-dir",
-                                 "region",      "io-threads", "ready-file", "map-size-mb",
-                                 "log-level",   "max-log-entries", "peer-tls-ca", "peer-tls-cert",
-                                 "peer-tls-key", "api-tls-cert", "api-tls-key", "grpc-listen"};
+  static const char* kKnown[] = {"config",       "node-id",         "listen",      "data-dir",
+                                 "region",       "io-threads",      "ready-file",  "map-size-mb",
+                                 "log-level",    "max-log-entries", "peer-tls-ca", "peer-tls-cert",
+                                 "peer-tls-key", "api-tls-cert",    "api-tls-key", "grpc-listen"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return Status::NotFound(Usage());
@@ -260,7 +260,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
       if (n.id == config.node_id) self = &n;
     }
     if (self == nullptr) {
-      return Bad("node id '" + config.node_id + "' is not in the config file's nodes (use --node-id)");
+      return Bad("node id '" + config.node_id +
+                 "' is not in the config file's nodes (use --node-id)");
     }
     config.region = self->region;
     MERIDIAN_RETURN_IF_ERROR(SplitHostPort(self->api, config.listen_host, config.listen_port));
@@ -277,7 +278,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   MERIDIAN_RETURN_IF_ERROR(CheckTlsFiles(config.api_tls, "api_tls", false));
   if (flags.count("region")) config.region = flags["region"];
   if (flags.count("listen")) {
-    MERIDIAN_RETURN_IF_ERROR(SplitHostPort(flags["listen"], config.listen_host, config.listen_port));
+    MERIDIAN_RETURN_IF_ERROR(
+        SplitHostPort(flags["listen"], config.listen_host, config.listen_port));
   }
   if (flags.count("data-dir")) config.data_dir = flags["data-dir"];
   if (flags.count("grpc-listen")) config.grpc_listen = flags["grpc-listen"];
@@ -289,8 +291,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   if (flags.count("ready-file")) config.ready_file = flags["ready-file"];
   if (flags.count("log-level")) config.log_level = flags["log-level"];
   if (flags.count("io-threads")) {
-    MERIDIAN_RETURN_IF_ERROR(ParseNumber<unsigned>(flags["io-threads"], "--io-threads", 0, 256,
-                                                   config.io_threads));
+    MERIDIAN_RETURN_IF_ERROR(
+        ParseNumber<unsigned>(flags["io-threads"], "--io-threads", 0, 256, config.io_threads));
   }
   if (flags.count("map-size-mb")) {
     uint64_t mb = 0;
@@ -310,16 +312,23 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   if (env_admin_token != nullptr && *env_admin_token != '\0') config.admin_token = env_admin_token;
   if (config.nodes.size() > 1) {
     // Each node would otherwise generate its own admin key and the last one would win.
-    if (!config.admin_token) return Bad("a cluster of several nodes needs admin_token or MERIDIAN_ADMIN_TOKEN");
-    if (config.cluster_secret.empty()) return Bad("a cluster of several nodes needs cluster_secret");
+    if (!config.admin_token)
+      return Bad("a cluster of several nodes needs admin_token or MERIDIAN_ADMIN_TOKEN");
+    if (config.cluster_secret.empty())
+      return Bad("a cluster of several nodes needs cluster_secret");
     for (const auto& n : config.nodes) {
       if (n.replication.empty()) return Bad("node " + n.id + " needs a replication address");
     }
   }
   if (config.nodes.empty()) {
-    config.nodes.push_back({config.node_id, config.region,
-                            config.listen_host + ":" + std::to_string(config.listen_port), "", "",
-                            {}, "", ""});
+    config.nodes.push_back({config.node_id,
+                            config.region,
+                            config.listen_host + ":" + std::to_string(config.listen_port),
+                            "",
+                            "",
+                            {},
+                            "",
+                            ""});
   }
   if (env_admin_token != nullptr && *env_admin_token != '\0') config.admin_token = env_admin_token;
   return config;

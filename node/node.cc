@@ -1,14 +1,13 @@
 // Node wiring and lifecycle (see node.h).
 #include "node/node.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -105,8 +104,8 @@ asio::awaitable<void> CollectSwiftTokens(const api::ApiContext& ctx, uint64_t to
         duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
     // Full passes follow each other at once; the count bounds the loop.
     for (int pass = 0; pass < 100 && !ctx.draining->load(); ++pass) {
-      auto swept = co_await api::swift::SweepExpiredTokens(ctx, now_ms, kOrphanGraceMs,
-                                                           kMaxPerPass);
+      auto swept =
+          co_await api::swift::SweepExpiredTokens(ctx, now_ms, kOrphanGraceMs, kMaxPerPass);
       if (!swept.ok()) {
         log::Warn("swift_token_sweep_failed", "status=\"" + swept.status().ToString() + "\"");
         break;
@@ -191,8 +190,9 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
     std::fflush(stdout);
   }
 
-  p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.replication.get(), p.auth.get(),
-                          &p.metrics, &p.draining, c.node_id, c.region, nullptr};
+  p.ctx = api::ApiContext{p.store.get(), p.gate.get(), p.replication.get(),
+                          p.auth.get(),  &p.metrics,   &p.draining,
+                          c.node_id,     c.region,     nullptr};
   p.rate_limiter = std::make_unique<api::RateLimiter>(c.rate_limits);
   p.ctx.rate_limiter = p.rate_limiter.get();
   p.ctx.writes_paused = &p.writes_paused;
@@ -225,8 +225,8 @@ Node::~Node() = default;
 int Node::Run() {
   Parts& p = *parts_;
   p.server->Start();
-  log::Info("listening", "node=" + p.config.node_id + " region=" + p.config.region + " addr=" +
-                             p.listening + " data_dir=" + p.config.data_dir);
+  log::Info("listening", "node=" + p.config.node_id + " region=" + p.config.region +
+                             " addr=" + p.listening + " data_dir=" + p.config.data_dir);
   if (!p.config.ready_file.empty()) {
     Status st = WriteReadyFile(p.config.ready_file, p.listening);
     if (!st.ok()) log::Error("ready_file_failed", "status=\"" + st.ToString() + "\"");
@@ -254,8 +254,8 @@ int Node::Run() {
         [&p, &tls_reload]() -> asio::awaitable<void> {
           asio::steady_timer tick(p.ioc);
           // In-flight requests get up to 10 s to finish (1000 x 10 ms).
-          for (int i = 0; i < 1000 && (p.server->open_sessions() > 0 ||
-                                       (p.grpc && p.grpc->in_flight() > 0));
+          for (int i = 0;
+               i < 1000 && (p.server->open_sessions() > 0 || (p.grpc && p.grpc->in_flight() > 0));
                ++i) {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::use_awaitable);
@@ -269,8 +269,8 @@ int Node::Run() {
         asio::detached);
   });
 
-  unsigned threads = p.config.io_threads ? p.config.io_threads
-                                         : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      p.config.io_threads ? p.config.io_threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.ioc.run(); });
   p.ioc.run();

@@ -23,19 +23,26 @@ Status FromMdb(int rc, std::string_view what) {
   if (rc == MDB_SUCCESS) return Status::Ok();
   std::string message = std::string(what) + ": " + mdb_strerror(rc);
   switch (rc) {
-    case MDB_NOTFOUND: return Status::NotFound(message);
+    case MDB_NOTFOUND:
+      return Status::NotFound(message);
     case MDB_MAP_FULL:
-    case MDB_TXN_FULL: return Status::ResourceExhausted(message);
+    case MDB_TXN_FULL:
+      return Status::ResourceExhausted(message);
     case ENOSPC:
-    case EDQUOT: return Status::ResourceExhausted(std::string(what) + ": disk full (" +
-                                                  mdb_strerror(rc) + ")");
-    case MDB_BAD_VALSIZE: return Status::InvalidArgument(message);
+    case EDQUOT:
+      return Status::ResourceExhausted(std::string(what) + ": disk full (" + mdb_strerror(rc) +
+                                       ")");
+    case MDB_BAD_VALSIZE:
+      return Status::InvalidArgument(message);
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
     case MDB_INVALID:
-    case MDB_VERSION_MISMATCH: return Status::Corruption(message);
-    case MDB_READERS_FULL: return Status::Unavailable(message);
-    default: return Status::IOError(message);
+    case MDB_VERSION_MISMATCH:
+      return Status::Corruption(message);
+    case MDB_READERS_FULL:
+      return Status::Unavailable(message);
+    default:
+      return Status::IOError(message);
   }
 }
 
@@ -55,8 +62,7 @@ Status CheckKey(std::string_view key) {
   if (key.empty()) return Status::InvalidArgument("empty storage key");
   if (key.size() > MaxKeyBytes()) {
     return Status::InvalidArgument("storage key of " + std::to_string(key.size()) +
-                                   " bytes exceeds the limit of " +
-                                   std::to_string(MaxKeyBytes()));
+                                   " bytes exceeds the limit of " + std::to_string(MaxKeyBytes()));
   }
   return Status::Ok();
 }
@@ -64,8 +70,7 @@ Status CheckKey(std::string_view key) {
 Status CheckValue(std::string_view value) {
   if (value.size() > kMaxValueBytes) {
     return Status::InvalidArgument("storage value of " + std::to_string(value.size()) +
-                                   " bytes exceeds the limit of " +
-                                   std::to_string(kMaxValueBytes));
+                                   " bytes exceeds the limit of " + std::to_string(kMaxValueBytes));
   }
   return Status::Ok();
 }

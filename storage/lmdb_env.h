@@ -37,8 +37,8 @@ enum class Db { kData = 0, kLog = 1, kMeta = 2 };
 inline constexpr int kDbCount = 3;
 
 struct EnvOptions {
-  std::string dir;                                 // created if missing; holds data.mdb
-  uint64_t map_size_bytes = uint64_t{64} << 30;    // virtual reservation; the file grows as used
+  std::string dir;                               // created if missing; holds data.mdb
+  uint64_t map_size_bytes = uint64_t{64} << 30;  // virtual reservation; the file grows as used
 };
 
 // Read access shared by read and write transactions.

@@ -42,8 +42,7 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
                           uint64_t& applied);
 // Merges a snapshot chunk; with `applied_seq`, raises the origin's applied position to it.
 // InvalidArgument, before anything is written, if a record does not decode or does not fit LMDB.
-Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock,
-                          uint64_t& applied);
+Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock, uint64_t& applied);
 // The highest HLC applied here from `origin`'s log (its frontier), from the meta database.
 Result<std::map<std::string, uint64_t>> Frontiers(const Txn& txn);
 // Purges tombstones that `horizon` allows; `self` is this node's origin (its own writes are all

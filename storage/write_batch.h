@@ -50,9 +50,9 @@ struct SnapshotChunk {
 // (`stable`), and this node has applied every other origin past the tombstone's HLC
 // (`frontier`), so no older write to the key can still arrive and come back to life.
 struct TombstoneHorizon {
-  std::map<std::string, uint64_t> stable;    // origin id -> seq applied on every node
-  std::vector<std::string> origins;          // every current origin of the cluster
-  size_t max_purged = 10000;                 // bound on one pass
+  std::map<std::string, uint64_t> stable;  // origin id -> seq applied on every node
+  std::vector<std::string> origins;        // every current origin of the cluster
+  size_t max_purged = 10000;               // bound on one pass
 };
 
 struct WriteBatch {

@@ -37,8 +37,8 @@ Status CheckLimits(const std::vector<Mutation>& mutations) {
 
 }  // namespace
 
-Writer::Writer(Env* env, AppliedIndex* applied, std::string origin, uint64_t last_seq,
-               Hlc last_hlc, WriterOptions options)
+Writer::Writer(Env* env, AppliedIndex* applied, std::string origin, uint64_t last_seq, Hlc last_hlc,
+               WriterOptions options)
     : env_(env),
       applied_(applied),
       origin_(std::move(origin)),

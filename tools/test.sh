@@ -7,6 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 MERIDIAN_CMAKE_ARGS="-DMERIDIAN_WERROR=ON ${MERIDIAN_CMAKE_ARGS:-}" bash "$root/tools/build.sh"
 bash "$root/tools/check_layering.sh"
+bash "$root/tools/check_format.sh"
 cd "$root/build"
 # Every answer the suites receive is recorded and checked against docs/openapi/ afterwards.
 export MERIDIAN_RESPONSE_LOG_DIR="$root/build/response-log"

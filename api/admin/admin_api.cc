@@ -102,9 +102,10 @@ asio::awaitable<Reply> DeleteOrg(const ApiContext& ctx, Call& call, Resolved& r)
       if (ec || !v.is_object()) return true;
       if (StringField(v.as_object(), "organization_id") != org_id) return true;
       auto hash = StringField(v.as_object(), "hash").value_or("");
-      extra.push_back({storage::Mutation::Kind::kDelete, DataKey(kSystemTenant, kKeysNs, hash), {}});
-      extra.push_back({storage::Mutation::Kind::kDelete,
-                       DataKey(kSystemTenant, kKeyIdsNs, key_id), {}});
+      extra.push_back(
+          {storage::Mutation::Kind::kDelete, DataKey(kSystemTenant, kKeysNs, hash), {}});
+      extra.push_back(
+          {storage::Mutation::Kind::kDelete, DataKey(kSystemTenant, kKeyIdsNs, key_id), {}});
       return true;
     });
   };
@@ -160,25 +161,26 @@ asio::awaitable<Reply> ListKeys(const ApiContext&, Call&, Resolved& r) {
   std::string body = "{\"result\":[";
   bool first = true;
   Status inner;
-  Status st = storage::ScanLive(
-      *r.txn, storage::NamespacePrefix(kSystemTenant, kKeyIdsNs),
-      [&](std::string_view, const storage::Record& rec) {
-        boost::system::error_code ec;
-        json::value v = json::parse(rec.value(), ec);
-        if (ec || !v.is_object()) return true;
-        if (StringField(v.as_object(), "organization_id") != r.org_id) return true;
-        auto hash = StringField(v.as_object(), "hash").value_or("");
-        auto key = storage::GetLiveRecord(*r.txn, DataKey(kSystemTenant, kKeysNs, hash));
-        if (!key.ok()) {
-          inner = key.status();
-          return false;
-        }
-        if (!key->has_value()) return true;
-        if (!first) body.push_back(',');
-        first = false;
-        body += (*key)->value();
-        return true;
-      });
+  Status st = storage::ScanLive(*r.txn, storage::NamespacePrefix(kSystemTenant, kKeyIdsNs),
+                                [&](std::string_view, const storage::Record& rec) {
+                                  boost::system::error_code ec;
+                                  json::value v = json::parse(rec.value(), ec);
+                                  if (ec || !v.is_object()) return true;
+                                  if (StringField(v.as_object(), "organization_id") != r.org_id)
+                                    return true;
+                                  auto hash = StringField(v.as_object(), "hash").value_or("");
+                                  auto key = storage::GetLiveRecord(
+                                      *r.txn, DataKey(kSystemTenant, kKeysNs, hash));
+                                  if (!key.ok()) {
+                                    inner = key.status();
+                                    return false;
+                                  }
+                                  if (!key->has_value()) return true;
+                                  if (!first) body.push_back(',');
+                                  first = false;
+                                  body += (*key)->value();
+                                  return true;
+                                });
   if (st.ok()) st = inner;
   if (!st.ok()) co_return st;
   co_return Json(http::status::ok, body + "]}");
@@ -215,7 +217,7 @@ asio::awaitable<Reply> CreateBucket(const ApiContext& ctx, Call& call, Resolved&
   storage::WriteBatch batch = slashid::CreateBucketBatch(org_id, *name);
   auto bucket_check = std::move(batch.prepare);
   batch.prepare = [org_id, bucket_check](const storage::Txn& txn,
-                                          std::vector<storage::Mutation>& extra) {
+                                         std::vector<storage::Mutation>& extra) {
     MERIDIAN_RETURN_IF_ERROR(OrgMustExist(txn, org_id));
     return bucket_check(txn, extra);
   };

@@ -1,5 +1,5 @@
-// Meridian's operator API (docs/http-api.md, Operator API): organizations, API keys, attribute buckets,
-// health, readiness and metrics. Errors use the same envelope as attribute buckets.
+// Meridian's operator API (docs/http-api.md, Operator API): organizations, API keys, attribute
+// buckets, health, readiness and metrics. Errors use the same envelope as attribute buckets.
 // Stateless handlers; thread-safe.
 #pragma once
 

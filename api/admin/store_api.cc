@@ -138,7 +138,8 @@ asio::awaitable<Reply> ListRecords(const ApiContext&, Call& call, Resolved& r) {
 // this node's log up to where it stood. 200 with "replicated": true or false (timed out).
 asio::awaitable<Reply> Drain(const ApiContext& ctx, Call& call, Resolved& r) {
   r.txn.reset();  // it waits for the peers: no snapshot held meanwhile
-  if (ctx.writes_paused == nullptr) co_return Status::Unavailable("drain is not wired on this node");
+  if (ctx.writes_paused == nullptr)
+    co_return Status::Unavailable("drain is not wired on this node");
   long long timeout_ms = 30000;
   if (auto t = QueryParam(call.query, "timeout_ms")) {
     char* end = nullptr;

@@ -41,16 +41,25 @@ std::string EncodeAttribute(const AttributeDef& d) {
     rel = json::object{{"object_id", d.relationship->object_id},
                        {"attribute_id", d.relationship->attribute_id}};
   }
-  return json::serialize(json::object{
-      {"id", d.id}, {"parent_id", d.parent_id}, {"target", TargetName(d.target)},
-      {"title", d.title}, {"description", OptionalString(d.description)},
-      {"api_slug", d.api_slug}, {"type", d.type}, {"is_system", d.is_system},
-      {"is_writable", d.is_writable}, {"is_required", d.is_required},
-      {"is_unique", d.is_unique}, {"is_multiselect", d.is_multiselect},
-      {"is_archived", d.is_archived}, {"default_value", d.default_value},
-      {"currency_code", OptionalString(d.currency_code)},
-      {"display_type", OptionalString(d.display_type)}, {"allowed_object_ids", allowed},
-      {"relationship", rel}, {"created_at", d.created_at}});
+  return json::serialize(json::object{{"id", d.id},
+                                      {"parent_id", d.parent_id},
+                                      {"target", TargetName(d.target)},
+                                      {"title", d.title},
+                                      {"description", OptionalString(d.description)},
+                                      {"api_slug", d.api_slug},
+                                      {"type", d.type},
+                                      {"is_system", d.is_system},
+                                      {"is_writable", d.is_writable},
+                                      {"is_required", d.is_required},
+                                      {"is_unique", d.is_unique},
+                                      {"is_multiselect", d.is_multiselect},
+                                      {"is_archived", d.is_archived},
+                                      {"default_value", d.default_value},
+                                      {"currency_code", OptionalString(d.currency_code)},
+                                      {"display_type", OptionalString(d.display_type)},
+                                      {"allowed_object_ids", allowed},
+                                      {"relationship", rel},
+                                      {"created_at", d.created_at}});
 }
 
 Result<AttributeDef> DecodeAttribute(std::string_view text) {
@@ -64,7 +73,8 @@ Result<AttributeDef> DecodeAttribute(std::string_view text) {
     d.parent_id = o.at("parent_id").as_string();
     d.target = o.at("target").as_string() == "lists" ? Target::kLists : Target::kObjects;
     d.title = o.at("title").as_string();
-    if (o.at("description").is_string()) d.description = std::string(o.at("description").as_string());
+    if (o.at("description").is_string())
+      d.description = std::string(o.at("description").as_string());
     d.api_slug = o.at("api_slug").as_string();
     d.type = o.at("type").as_string();
     d.is_system = o.at("is_system").as_bool();
@@ -74,8 +84,10 @@ Result<AttributeDef> DecodeAttribute(std::string_view text) {
     d.is_multiselect = o.at("is_multiselect").as_bool();
     d.is_archived = o.at("is_archived").as_bool();
     d.default_value = o.at("default_value");
-    if (o.at("currency_code").is_string()) d.currency_code = std::string(o.at("currency_code").as_string());
-    if (o.at("display_type").is_string()) d.display_type = std::string(o.at("display_type").as_string());
+    if (o.at("currency_code").is_string())
+      d.currency_code = std::string(o.at("currency_code").as_string());
+    if (o.at("display_type").is_string())
+      d.display_type = std::string(o.at("display_type").as_string());
     for (const auto& id : o.at("allowed_object_ids").as_array()) {
       d.allowed_object_ids.emplace_back(id.as_string());
     }
@@ -95,32 +107,40 @@ json::object RenderAttribute(const std::string& org_id, const AttributeDef& d,
   const char* parent_key = d.target == Target::kLists ? "list_id" : "object_id";
   json::value relationship = nullptr;
   if (rel) {
-    relationship = json::object{
-        {"id", json::object{{"workspace_id", org_id}, {"object_id", rel->object_id},
-                            {"attribute_id", rel->attribute_id}}},
-        {"object_slug", rel->object_slug}, {"title", rel->title}, {"api_slug", rel->api_slug},
-        {"is_multiselect", rel->is_multiselect}};
+    relationship = json::object{{"id", json::object{{"workspace_id", org_id},
+                                                    {"object_id", rel->object_id},
+                                                    {"attribute_id", rel->attribute_id}}},
+                                {"object_slug", rel->object_slug},
+                                {"title", rel->title},
+                                {"api_slug", rel->api_slug},
+                                {"is_multiselect", rel->is_multiselect}};
   }
   json::value allowed = nullptr;
   if (d.type == "record-reference") {
     allowed = json::array(d.allowed_object_ids.begin(), d.allowed_object_ids.end());
   }
   return json::object{
-      {"id", json::object{{"workspace_id", org_id}, {parent_key, d.parent_id},
-                          {"attribute_id", d.id}}},
-      {"title", d.title}, {"description", OptionalString(d.description)},
-      {"api_slug", d.api_slug}, {"type", d.type}, {"is_system_attribute", d.is_system},
-      {"is_writable", d.is_writable}, {"is_required", d.is_required},
-      {"is_unique", d.is_unique}, {"is_multiselect", d.is_multiselect},
-      {"is_default_value_enabled", !d.default_value.is_null()}, {"is_archived", d.is_archived},
-      {"default_value", d.default_value}, {"relationship", relationship},
+      {"id",
+       json::object{{"workspace_id", org_id}, {parent_key, d.parent_id}, {"attribute_id", d.id}}},
+      {"title", d.title},
+      {"description", OptionalString(d.description)},
+      {"api_slug", d.api_slug},
+      {"type", d.type},
+      {"is_system_attribute", d.is_system},
+      {"is_writable", d.is_writable},
+      {"is_required", d.is_required},
+      {"is_unique", d.is_unique},
+      {"is_multiselect", d.is_multiselect},
+      {"is_default_value_enabled", !d.default_value.is_null()},
+      {"is_archived", d.is_archived},
+      {"default_value", d.default_value},
+      {"relationship", relationship},
       {"created_at", d.created_at},
-      {"config", json::object{{"currency", json::object{{"default_currency_code",
-                                                         OptionalString(d.currency_code)},
-                                                        {"display_type",
-                                                         OptionalString(d.display_type)}}},
-                              {"record_reference",
-                               json::object{{"allowed_object_ids", allowed}}}}}};
+      {"config",
+       json::object{
+           {"currency", json::object{{"default_currency_code", OptionalString(d.currency_code)},
+                                     {"display_type", OptionalString(d.display_type)}}},
+           {"record_reference", json::object{{"allowed_object_ids", allowed}}}}}};
 }
 
 Status CheckRules(const AttributeDef& d) {
@@ -134,8 +154,9 @@ Status CheckRules(const AttributeDef& d) {
   }
   if (d.type == "currency") {
     if (!d.currency_code || !d.display_type) {
-      return Invalid("currency attributes need config.currency.default_currency_code and "
-                     "config.currency.display_type");
+      return Invalid(
+          "currency attributes need config.currency.default_currency_code and "
+          "config.currency.display_type");
     }
   } else if (d.currency_code || d.display_type) {
     return Invalid("config.currency applies only to currency attributes");
@@ -143,15 +164,17 @@ Status CheckRules(const AttributeDef& d) {
   if (d.type != "record-reference" && !d.allowed_object_ids.empty()) {
     return Invalid("config.record_reference applies only to record-reference attributes");
   }
-  if (d.relationship && (d.allowed_object_ids.size() != 1 ||
-                         d.allowed_object_ids[0] != d.relationship->object_id)) {
-    return Invalid("config.record_reference.allowed_objects of a relationship attribute must "
-                   "contain only the relationship object");
+  if (d.relationship &&
+      (d.allowed_object_ids.size() != 1 || d.allowed_object_ids[0] != d.relationship->object_id)) {
+    return Invalid(
+        "config.record_reference.allowed_objects of a relationship attribute must "
+        "contain only the relationship object");
   }
   MERIDIAN_RETURN_IF_ERROR(CheckDefaultValue(d.type, d.is_multiselect, d.default_value));
   if (d.is_required && d.default_value.is_null()) {
-    return Invalid("is_default_value_enabled must be true when is_required is true: a required "
-                   "attribute needs a default_value");
+    return Invalid(
+        "is_default_value_enabled must be true when is_required is true: a required "
+        "attribute needs a default_value");
   }
   return Status::Ok();
 }

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,7 +49,7 @@ struct AttributeDef {
   bool is_unique = false;
   bool is_multiselect = false;
   bool is_archived = false;
-  boost::json::value default_value;         // null or {"type", "template"}
+  boost::json::value default_value;          // null or {"type", "template"}
   std::optional<std::string> currency_code;  // config.currency (currency attributes only)
   std::optional<std::string> display_type;
   std::vector<std::string> allowed_object_ids;  // record-reference: object ids; empty: any

@@ -31,7 +31,8 @@ Result<const json::object*> DataObject(const json::value& body) {
   return &data->as_object();
 }
 
-Result<std::string> Text(const json::value& v, std::string_view name, size_t max, bool allow_empty) {
+Result<std::string> Text(const json::value& v, std::string_view name, size_t max,
+                         bool allow_empty) {
   if (!v.is_string()) return Invalid(std::string(name) + " must be a string");
   std::string s(v.as_string());
   if (!allow_empty && s.empty()) return Invalid(std::string(name) + " must not be empty");
@@ -50,7 +51,8 @@ Result<std::optional<std::string>> NullableText(const json::value& v, std::strin
 
 Result<std::string> Slug(const json::value& v, std::string_view name) {
   if (!v.is_string() || !IsValidSlug(v.as_string())) {
-    return Invalid(std::string(name) + " must be a snake_case slug ([a-z][a-z0-9]*(_[a-z0-9]+)*, "
+    return Invalid(std::string(name) +
+                   " must be a snake_case slug ([a-z][a-z0-9]*(_[a-z0-9]+)*, "
                    "at most 128 bytes)");
   }
   return std::string(v.as_string());
@@ -71,8 +73,8 @@ struct ConfigInput {
 Result<std::optional<std::string>> CurrencyField(const json::object& c, std::string_view key) {
   const json::value& v = c.at(key);
   if (v.is_null()) return std::optional<std::string>();
-  bool ok = v.is_string() && (key == "display_type" ? IsDisplayType(v.as_string())
-                                                    : IsCurrencyCode(v.as_string()));
+  bool ok = v.is_string() &&
+            (key == "display_type" ? IsDisplayType(v.as_string()) : IsCurrencyCode(v.as_string()));
   if (!ok) {
     return Invalid(key == "display_type"
                        ? "config.currency.display_type must be code, name, narrowSymbol or symbol"
@@ -110,8 +112,9 @@ Result<ConfigInput> ParseConfig(const json::value& v) {
           return Invalid("unknown field \"" + std::string(rk) + "\" in config.record_reference");
         }
         if (rv.is_null()) continue;
-        if (!rv.is_array()) return Invalid("config.record_reference." + std::string(rk) +
-                                           " must be an array of object slugs or UUIDs");
+        if (!rv.is_array())
+          return Invalid("config.record_reference." + std::string(rk) +
+                         " must be an array of object slugs or UUIDs");
         for (const auto& item : rv.as_array()) {
           if (!item.is_string() || item.as_string().empty() || item.as_string().size() > 128) {
             return Invalid("config.record_reference." + std::string(rk) +
@@ -159,9 +162,9 @@ Result<AttributeDraft> ParseCreateBody(const json::value& body, Target target) {
   auto data = DataObject(body);
   if (!data.ok()) return data.status();
   const json::object& o = **data;
-  static constexpr std::string_view kRequired[] = {
-      "title", "description", "api_slug", "type", "is_required", "is_unique", "is_multiselect",
-      "config"};
+  static constexpr std::string_view kRequired[] = {"title",          "description", "api_slug",
+                                                   "type",           "is_required", "is_unique",
+                                                   "is_multiselect", "config"};
   for (const auto& [key, v] : o) {
     if (!Contains(kRequired, key) && key != "default_value" && key != "relationship") {
       return Invalid("unknown field \"" + std::string(key) + "\" in data");
@@ -189,9 +192,9 @@ Result<AttributeDraft> ParseCreateBody(const json::value& body, Target target) {
                    " are system attributes only and cannot be created");
   }
   d.type = type->name;
-  for (auto [key, field] : {std::pair{"is_required", &d.is_required},
-                            std::pair{"is_unique", &d.is_unique},
-                            std::pair{"is_multiselect", &d.is_multiselect}}) {
+  for (auto [key, field] :
+       {std::pair{"is_required", &d.is_required}, std::pair{"is_unique", &d.is_unique},
+        std::pair{"is_multiselect", &d.is_multiselect}}) {
     auto flag = Bool(o.at(key), key);
     if (!flag.ok()) return flag.status();
     *field = *flag;
@@ -213,8 +216,9 @@ Result<AttributeDraft> ParseCreateBody(const json::value& body, Target target) {
     auto spec = ParseRelationship(*rel);
     if (!spec.ok()) return spec.status();
     if (draft.allowed_objects.size() > 1) {
-      return Invalid("with a relationship, config.record_reference.allowed_objects must contain "
-                     "only the relationship object");
+      return Invalid(
+          "with a relationship, config.record_reference.allowed_objects must contain "
+          "only the relationship object");
     }
     draft.relationship = std::move(*spec);
   }

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,8 +36,8 @@ struct AttributePatch {
   std::optional<std::string> title;
   std::optional<std::optional<std::string>> description;
   std::optional<std::string> api_slug;
-  std::optional<std::string> type;            // must equal the stored type
-  std::optional<bool> is_multiselect;         // must equal the stored flag
+  std::optional<std::string> type;     // must equal the stored type
+  std::optional<bool> is_multiselect;  // must equal the stored flag
   std::optional<bool> is_required;
   std::optional<bool> is_unique;
   std::optional<bool> is_archived;

@@ -27,8 +27,8 @@ std::string Describe(const Parent& parent) {
 }
 
 Result<std::optional<AttributeDef>> StoredAttribute(const storage::Txn& txn,
-                                                    const std::string& org_id,
-                                                    const Parent& parent, const std::string& id) {
+                                                    const std::string& org_id, const Parent& parent,
+                                                    const std::string& id) {
   auto record = storage::GetLiveRecord(txn, storage::DataKey(org_id, AttributesNs(parent.id), id));
   if (!record.ok()) return record.status();
   if (!record->has_value()) return std::optional<AttributeDef>();
@@ -69,8 +69,8 @@ Result<std::vector<std::string>> ResolveObjects(const storage::Txn& txn, const s
 }
 
 RelationshipView ViewOf(const Parent& object, const AttributeDef& related) {
-  return {object.id, object.api_slug, related.id, related.title, related.api_slug,
-          related.is_multiselect};
+  return {object.id,     object.api_slug,  related.id,
+          related.title, related.api_slug, related.is_multiselect};
 }
 
 Result<Parent> ParentOrNotFound(const storage::Txn& txn, const std::string& org_id, Target target,
@@ -88,8 +88,9 @@ Result<Parent> ParentOrNotFound(const storage::Txn& txn, const std::string& org_
 // rule that a required attribute needs a default value, attributes there cannot be required.
 Status DefaultAllowedOn(const Parent& parent, const AttributeDef& def) {
   if (!parent.builtin || def.default_value.is_null()) return Status::Ok();
-  return Invalid("default values are not supported on the people and companies objects (so "
-                 "attributes there cannot be required either)");
+  return Invalid(
+      "default values are not supported on the people and companies objects (so "
+      "attributes there cannot be required either)");
 }
 
 void AddPuts(const std::string& org_id, const AttributeDef& def,
@@ -107,17 +108,17 @@ Result<std::vector<AttributeDef>> ListAttributes(const storage::Txn& txn, const 
   std::vector<AttributeDef> out = SystemAttributes(org_id, parent);
   const size_t system = out.size();
   Status decode_error;
-  MERIDIAN_RETURN_IF_ERROR(storage::ScanLive(
-      txn, storage::NamespacePrefix(org_id, AttributesNs(parent.id)),
-      [&](auto, const auto& record) {
-        auto def = DecodeAttribute(record.value());
-        if (!def.ok()) {
-          decode_error = def.status();
-          return false;
-        }
-        out.push_back(std::move(*def));
-        return true;
-      }));
+  MERIDIAN_RETURN_IF_ERROR(
+      storage::ScanLive(txn, storage::NamespacePrefix(org_id, AttributesNs(parent.id)),
+                        [&](auto, const auto& record) {
+                          auto def = DecodeAttribute(record.value());
+                          if (!def.ok()) {
+                            decode_error = def.status();
+                            return false;
+                          }
+                          out.push_back(std::move(*def));
+                          return true;
+                        }));
   MERIDIAN_RETURN_IF_ERROR(decode_error);
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(system), out.end(),
             [](const AttributeDef& a, const AttributeDef& b) {
@@ -191,8 +192,9 @@ storage::WriteBatch CreateAttributeBatch(std::string org_id, Target target,
       const Parent& other = **partner;
       if (!def.allowed_object_ids.empty() &&
           def.allowed_object_ids != std::vector<std::string>{other.id}) {
-        return Invalid("with a relationship, config.record_reference.allowed_objects must "
-                       "contain only the relationship object");
+        return Invalid(
+            "with a relationship, config.record_reference.allowed_objects must "
+            "contain only the relationship object");
       }
       def.allowed_object_ids = {other.id};
       AttributeDef reverse;
@@ -230,8 +232,7 @@ storage::WriteBatch UpdateAttributeBatch(std::string org_id, Target target,
   storage::WriteBatch batch;
   batch.prepare = [org_id = std::move(org_id), target,
                    parent_identifier = std::move(parent_identifier),
-                   attribute_identifier = std::move(attribute_identifier),
-                   patch = std::move(patch),
+                   attribute_identifier = std::move(attribute_identifier), patch = std::move(patch),
                    outcome](const storage::Txn& txn, std::vector<storage::Mutation>& extra) {
     MERIDIAN_RETURN_IF_ERROR(OrgMustExist(txn, org_id));
     auto parent = ParentOrNotFound(txn, org_id, target, parent_identifier);
@@ -256,7 +257,8 @@ storage::WriteBatch UpdateAttributeBatch(std::string org_id, Target target,
     if (after->api_slug != before.api_slug) {
       MERIDIAN_RETURN_IF_ERROR(SlugFree(txn, org_id, *parent, after->api_slug));
       extra.push_back(
-          {K::kDelete, storage::DataKey(org_id, AttributeSlugsNs(before.parent_id), before.api_slug),
+          {K::kDelete,
+           storage::DataKey(org_id, AttributeSlugsNs(before.parent_id), before.api_slug),
            {}});
     }
     // An update that changes nothing writes nothing (and is not logged); its answer still rests

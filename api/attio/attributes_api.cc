@@ -1,6 +1,5 @@
 // Handlers of /v2/{target}/{identifier}/attributes[/{attribute}] (docs/attio.md).
 #include <boost/asio/use_awaitable.hpp>
-
 #include <limits>
 
 #include "api/attio/attribute_store.h"

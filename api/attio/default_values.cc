@@ -41,10 +41,10 @@ constexpr std::array<std::string_view, 38> kCurrencyCodes = {
 
 // What one key of a template value may hold.
 enum class Kind {
-  kText,          // non-empty string
-  kNumber,        // any JSON number
+  kText,    // non-empty string
+  kNumber,  // any JSON number
   kBool,
-  kRating,        // integer 0..5
+  kRating,  // integer 0..5
   kDate,
   kTimestamp,
   kCurrencyCode,
@@ -53,7 +53,7 @@ enum class Kind {
   kEmail,
   kDomain,
   kPhone,
-  kCountryCode,   // ISO 3166-1 alpha-2
+  kCountryCode,  // ISO 3166-1 alpha-2
   kActorType,
   kOptionalText,  // string or null
   kCoordinate,    // string, number or null
@@ -76,7 +76,8 @@ const Shape* ShapeOf(std::string_view type) {
       {"number", {{{"value", Kind::kNumber}}, {"value"}}},
       {"checkbox", {{{"value", Kind::kBool}}, {"value"}}},
       {"currency",
-       {{{"currency_value", Kind::kNumber}, {"value", Kind::kNumber},
+       {{{"currency_value", Kind::kNumber},
+         {"value", Kind::kNumber},
          {"currency_code", Kind::kCurrencyCode}},
         {"currency_value", "value"}}},
       {"date", {{{"value", Kind::kDate}}, {"value"}}},
@@ -89,11 +90,16 @@ const Shape* ShapeOf(std::string_view type) {
       {"actor-reference",
        {{{"referenced_actor_type", Kind::kActorType}, {"referenced_actor_id", Kind::kUuid}}, {}}},
       {"location",
-       {{{"line_1", Kind::kOptionalText}, {"line_2", Kind::kOptionalText},
-         {"line_3", Kind::kOptionalText}, {"line_4", Kind::kOptionalText},
-         {"locality", Kind::kOptionalText}, {"region", Kind::kOptionalText},
-         {"postcode", Kind::kOptionalText}, {"country_code", Kind::kCountryCode},
-         {"latitude", Kind::kCoordinate}, {"longitude", Kind::kCoordinate}},
+       {{{"line_1", Kind::kOptionalText},
+         {"line_2", Kind::kOptionalText},
+         {"line_3", Kind::kOptionalText},
+         {"line_4", Kind::kOptionalText},
+         {"locality", Kind::kOptionalText},
+         {"region", Kind::kOptionalText},
+         {"postcode", Kind::kOptionalText},
+         {"country_code", Kind::kCountryCode},
+         {"latitude", Kind::kCoordinate},
+         {"longitude", Kind::kCoordinate}},
         {},
         true}},
       {"domain", {{{"domain", Kind::kDomain}}, {"domain"}}},
@@ -168,24 +174,29 @@ std::string_view Expectation(Kind kind, const json::value& v) {
   switch (kind) {
     case Kind::kText:
       return v.is_string() && !v.as_string().empty() ? "" : "a non-empty string";
-    case Kind::kNumber: return v.is_number() ? "" : "a number";
-    case Kind::kBool: return v.is_bool() ? "" : "true or false";
+    case Kind::kNumber:
+      return v.is_number() ? "" : "a number";
+    case Kind::kBool:
+      return v.is_bool() ? "" : "true or false";
     case Kind::kRating: {
       bool ok = (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 5) ||
                 (v.is_uint64() && v.as_uint64() <= 5);
       return ok ? "" : "an integer from 0 to 5";
     }
-    case Kind::kDate: return v.is_string() && IsIsoDate(str()) ? "" : "a date YYYY-MM-DD";
+    case Kind::kDate:
+      return v.is_string() && IsIsoDate(str()) ? "" : "a date YYYY-MM-DD";
     case Kind::kTimestamp:
       return v.is_string() && IsIsoTimestamp(str()) ? "" : "an ISO 8601 timestamp";
     case Kind::kCurrencyCode:
       return v.is_string() && IsCurrencyCode(str()) ? "" : "a supported ISO 4217 currency code";
-    case Kind::kUuid: return v.is_string() && IsUuid(str()) ? "" : "a UUID";
+    case Kind::kUuid:
+      return v.is_string() && IsUuid(str()) ? "" : "a UUID";
     case Kind::kTargetObject:
-      return v.is_string() && (IsUuid(str()) || IsSlugLike(str())) ? ""
-                                                                   : "an object slug or UUID";
-    case Kind::kEmail: return v.is_string() && IsEmail(str()) ? "" : "an email address";
-    case Kind::kDomain: return v.is_string() && IsDomain(str()) ? "" : "a domain name";
+      return v.is_string() && (IsUuid(str()) || IsSlugLike(str())) ? "" : "an object slug or UUID";
+    case Kind::kEmail:
+      return v.is_string() && IsEmail(str()) ? "" : "an email address";
+    case Kind::kDomain:
+      return v.is_string() && IsDomain(str()) ? "" : "a domain name";
     case Kind::kPhone:
       return v.is_string() && IsPhone(str()) ? "" : "a phone number in international format";
     case Kind::kCountryCode:
@@ -193,7 +204,8 @@ std::string_view Expectation(Kind kind, const json::value& v) {
                                                                     : "an ISO 3166-1 alpha-2 code";
     case Kind::kActorType:
       return v.is_string() && str() == "workspace-member" ? "" : "\"workspace-member\"";
-    case Kind::kOptionalText: return v.is_null() || v.is_string() ? "" : "a string or null";
+    case Kind::kOptionalText:
+      return v.is_null() || v.is_string() ? "" : "a string or null";
     case Kind::kCoordinate:
       return v.is_null() || v.is_string() || v.is_number() ? "" : "a number, string or null";
   }
@@ -281,7 +293,8 @@ bool IsIsoTimestamp(std::string_view s) {
       !AllDigits(t.substr(3, 2)) || !AllDigits(t.substr(6, 2))) {
     return false;
   }
-  if (Num(t.substr(0, 2)) > 23 || Num(t.substr(3, 2)) > 59 || Num(t.substr(6, 2)) > 60) return false;
+  if (Num(t.substr(0, 2)) > 23 || Num(t.substr(3, 2)) > 59 || Num(t.substr(6, 2)) > 60)
+    return false;
   t.remove_prefix(8);
   if (!t.empty() && t[0] == '.') {
     size_t n = 1;
@@ -334,8 +347,9 @@ Status CheckDefaultValue(std::string_view type, bool multiselect, const json::va
   }
   const json::array& values = tmpl->as_array();
   if (!multiselect && values.size() != 1) {
-    return Invalid("default_value.template must hold exactly one value unless the attribute is "
-                   "multiselect");
+    return Invalid(
+        "default_value.template must hold exactly one value unless the attribute is "
+        "multiselect");
   }
   if (values.size() > kMaxTemplateValues) {
     return Invalid("default_value.template holds more than 100 values");

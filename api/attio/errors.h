@@ -1,5 +1,6 @@
 // The Attio error envelope (Attio's REST API v2, docs/attio.md):
-//   {"status_code": 400, "type": "invalid_request_error", "code": "validation_type", "message": "..."}
+//   {"status_code": 400, "type": "invalid_request_error", "code": "validation_type", "message":
+//   "..."}
 // An Attio code other than the status's default travels as the Status's tag (Coded), so
 // validation, preconditions inside the writer and handlers share one error path.
 // Pure functions; thread-safe.
@@ -22,8 +23,8 @@ inline constexpr std::string_view kCodeImmutable = "immutable_value";
 // A Status with an explicit Attio code (its tag).
 Status Coded(Status::Code status, std::string_view code, std::string_view text);
 // Shorthands for the common cases.
-Status Invalid(std::string_view text);                // 400 validation_type
-Status NotFoundError(std::string_view text);          // 404 not_found
+Status Invalid(std::string_view text);                               // 400 validation_type
+Status NotFoundError(std::string_view text);                         // 404 not_found
 Status SlugConflict(std::string_view slug, std::string_view where);  // 409 slug_conflict
 
 // The `type` and default `code` of an HTTP status in Attio's vocabulary.

@@ -16,7 +16,8 @@ Result<json::value> ParseBody(const Call& call) {
   auto body = ParseJsonBody(call.req);
   if (!body.ok()) return Invalid(body.status().message());
   // Values are kept parsed: a number is accepted only if it comes back as written.
-  if (Status exact = CheckNumbersExact(call.req.body()); !exact.ok()) return Invalid(exact.message());
+  if (Status exact = CheckNumbersExact(call.req.body()); !exact.ok())
+    return Invalid(exact.message());
   return std::move(*body);
 }
 

@@ -4,7 +4,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

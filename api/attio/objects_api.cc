@@ -52,8 +52,8 @@ asio::awaitable<Reply> CreateParentHandler(const ApiContext& ctx, const Call& ca
       json::value actor = r.who.operator_admin
                               ? json::object{{"type", "system"}, {"id", nullptr}}
                               : json::object{{"type", "api-token"}, {"id", r.who.key_id}};
-      batch = CreateListBatch(r.org_id, std::move(*spec), NewUuid(), NowRfc3339(),
-                              std::move(actor), outcome);
+      batch = CreateListBatch(r.org_id, std::move(*spec), NewUuid(), NowRfc3339(), std::move(actor),
+                              outcome);
     }
   }
   co_return co_await CommitOutcome(ctx, r, std::move(batch), outcome);

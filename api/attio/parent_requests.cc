@@ -96,8 +96,8 @@ Result<ListSpec> ParseListBody(const json::value& body) {
   if (!data.ok()) return data.status();
   const json::object& o = **data;
   for (const auto& [key, v] : o) {
-    if (key != "name" && key != "api_slug" && key != "parent_object" &&
-        key != "workspace_access" && key != "workspace_member_access") {
+    if (key != "name" && key != "api_slug" && key != "parent_object" && key != "workspace_access" &&
+        key != "workspace_member_access") {
       return Invalid("unknown field \"" + std::string(key) + "\" in data");
     }
   }
@@ -135,8 +135,9 @@ Result<ListSpec> ParseListBody(const json::value& body) {
       const json::value* level = entry ? entry->if_contains("level") : nullptr;
       if (entry == nullptr || entry->size() != 2 || id == nullptr || !id->is_string() ||
           !IsUuid(id->as_string()) || level == nullptr || !IsAccessLevel(*level)) {
-        return Invalid("each workspace_member_access entry must be {\"workspace_member_id\": "
-                       "<uuid>, \"level\": full-access|read-and-write|read-only}");
+        return Invalid(
+            "each workspace_member_access entry must be {\"workspace_member_id\": "
+            "<uuid>, \"level\": full-access|read-and-write|read-only}");
       }
       spec.workspace_member_access.push_back(m);
     }
@@ -183,10 +184,9 @@ storage::WriteBatch CreateListBatch(std::string org_id, ListSpec spec, std::stri
   p.workspace_member_access = std::move(spec.workspace_member_access);
   p.created_by_actor = std::move(created_by_actor);
   storage::WriteBatch batch;
-  batch.prepare = [org_id = std::move(org_id), p = std::move(p),
-                   parent_object = std::move(spec.parent_object),
-                   outcome](const storage::Txn& txn,
-                            std::vector<storage::Mutation>& extra) mutable -> Status {
+  batch.prepare =
+      [org_id = std::move(org_id), p = std::move(p), parent_object = std::move(spec.parent_object),
+       outcome](const storage::Txn& txn, std::vector<storage::Mutation>& extra) mutable -> Status {
     MERIDIAN_RETURN_IF_ERROR(OrgMustExist(txn, org_id));
     auto object = FindParent(txn, org_id, Target::kObjects, parent_object);
     if (!object.ok()) return object.status();

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <memory>
 #include <string>
 
@@ -23,8 +22,8 @@ Result<ObjectSpec> ParseObjectBody(const boost::json::value& body);
 
 struct ListSpec {
   std::string name;
-  std::string api_slug;       // derived from the name when the body has none
-  std::string parent_object;  // slug or UUID, resolved in the writer
+  std::string api_slug;                 // derived from the name when the body has none
+  std::string parent_object;            // slug or UUID, resolved in the writer
   boost::json::value workspace_access;  // null | "full-access" | "read-and-write" | "read-only"
   boost::json::array workspace_member_access;
 };

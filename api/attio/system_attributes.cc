@@ -52,7 +52,7 @@ constexpr Spec kList[] = {
 }  // namespace
 
 std::string SystemAttributeId(const std::string& org_id, std::string_view parent_id,
-                               std::string_view slug) {
+                              std::string_view slug) {
   return DerivedUuid(org_id + "/attributes/" + std::string(parent_id) + "/" + std::string(slug));
 }
 

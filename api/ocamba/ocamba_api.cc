@@ -1,9 +1,8 @@
 // Ocamba Hood profile-property handlers (see ocamba_api.h), behind the shared pipeline.
 #include "api/ocamba/ocamba_api.h"
 
-#include <boost/asio/use_awaitable.hpp>
-
 #include <algorithm>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "api/json_util.h"
@@ -28,8 +27,8 @@ std::string PropKey(const std::string& org_id, std::string_view id) {
 
 Result<json::value> Body(const Call& call) {
   auto body = ParseJsonBody(call.req);
-  if (!body.ok()) return Status::InvalidArgument("The request body is not valid: " +
-                                                 body.status().message());
+  if (!body.ok())
+    return Status::InvalidArgument("The request body is not valid: " + body.status().message());
   return std::move(*body);
 }
 
@@ -56,8 +55,7 @@ asio::awaitable<Reply> CreateHandler(const ApiContext& ctx, Call& call, Resolved
   auto prop = ParseCreate(*body);
   if (!prop.ok()) co_return prop.status();
   if (IsSystemTarget(prop->target)) {
-    co_return Status::Conflict("a system property already has the target " +
-                                           prop->target);
+    co_return Status::Conflict("a system property already has the target " + prop->target);
   }
   prop->id = NewPropertyId();
   const std::string key = PropKey(r.org_id, prop->id);
@@ -65,7 +63,8 @@ asio::awaitable<Reply> CreateHandler(const ApiContext& ctx, Call& call, Resolved
   batch.Put(key, EncodeStored(*prop));
   // Uniqueness and the per-organization bound are checked on the writer's merged view.
   batch.prepare = [prefix = storage::NamespacePrefix(r.org_id, kPropsNamespace), key,
-                   target = prop->target](const storage::Txn& txn, std::vector<storage::Mutation>&) {
+                   target = prop->target](const storage::Txn& txn,
+                                          std::vector<storage::Mutation>&) {
     return CheckCreate(txn, prefix, key, target);
   };
   auto committed = co_await CommitAndWait(ctx, std::move(batch), r.consistency);
@@ -80,12 +79,13 @@ asio::awaitable<Reply> CreateHandler(const ApiContext& ctx, Call& call, Resolved
   }
   // The answer shows the times the store recorded.
   prop->create_ms = prop->update_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count();
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count();
   if (auto txn = ctx.store->Read(); txn.ok()) {
     if (auto stored = LoadOne(*txn, r.org_id, prop->id); stored.ok()) *prop = *stored;
   }
   co_return Committed(committed,
-                     MakeResponse(http::status::created, json::serialize(ToJson(*prop))));
+                      MakeResponse(http::status::created, json::serialize(ToJson(*prop))));
 }
 
 // 204 that still says application/json, as Ocamba's PATCH does.
@@ -135,19 +135,32 @@ asio::awaitable<Reply> DeleteHandler(const ApiContext& ctx, Call& call, Resolved
 
 std::string_view Title(unsigned code) {
   switch (code) {
-    case 400: return "Bad request.";
-    case 401: return "Unauthorized.";
-    case 403: return "Forbidden.";
-    case 404: return "Not found.";
-    case 405: return "Method not allowed.";
-    case 408: return "Request timeout.";
-    case 409: return "Conflict.";
-    case 413: return "Payload too large.";
-    case 429: return "Too many requests.";
-    case 500: return "Internal server error.";
-    case 503: return "Service unavailable.";
-    case 507: return "Insufficient storage.";
-    default: return code >= 500 ? "Internal server error." : "Bad request.";
+    case 400:
+      return "Bad request.";
+    case 401:
+      return "Unauthorized.";
+    case 403:
+      return "Forbidden.";
+    case 404:
+      return "Not found.";
+    case 405:
+      return "Method not allowed.";
+    case 408:
+      return "Request timeout.";
+    case 409:
+      return "Conflict.";
+    case 413:
+      return "Payload too large.";
+    case 429:
+      return "Too many requests.";
+    case 500:
+      return "Internal server error.";
+    case 503:
+      return "Service unavailable.";
+    case 507:
+      return "Insufficient storage.";
+    default:
+      return code >= 500 ? "Internal server error." : "Bad request.";
   }
 }
 

@@ -15,7 +15,8 @@ inline constexpr std::string_view kBasePath = "/v1/hood/profile-properties";
 
 // Ocamba's error body: {"code": N, "title": "...", "message": "...", "trace_id": "<id>"}; a 500
 // has no message.
-Response ErrorResponse(http::status status, std::string_view message, const std::string& request_id);
+Response ErrorResponse(http::status status, std::string_view message,
+                       const std::string& request_id);
 
 // The dialect: every route under kBasePath.
 const Dialect& OcambaDialect();

@@ -66,8 +66,7 @@ Status StringValue(const json::object& obj, std::string_view field, size_t max_b
   std::string_view s = v->as_string();
   if (!allow_empty && s.empty()) return Invalid(std::string(field) + " must not be empty");
   if (s.size() > max_bytes) {
-    return Invalid(std::string(field) + " must be at most " + std::to_string(max_bytes) +
-                   " bytes");
+    return Invalid(std::string(field) + " must be at most " + std::to_string(max_bytes) + " bytes");
   }
   out = std::string(s);
   return Status::Ok();
@@ -76,8 +75,8 @@ Status StringValue(const json::object& obj, std::string_view field, size_t max_b
 Status FlagValue(const json::object& obj, std::string_view field, int& out) {
   const json::value* v = obj.if_contains(field);
   if (v == nullptr) return Status::Ok();
-  if (!(v->is_int64() || v->is_uint64()) || (v->to_number<int64_t>() != 0 &&
-                                             v->to_number<int64_t>() != 1)) {
+  if (!(v->is_int64() || v->is_uint64()) ||
+      (v->to_number<int64_t>() != 0 && v->to_number<int64_t>() != 1)) {
     return Invalid(std::string(field) + " must be 0 or 1");
   }
   out = static_cast<int>(v->to_number<int64_t>());
@@ -92,7 +91,8 @@ Status AliasList(const json::object& obj, std::vector<std::string>& out) {
   if (a.size() > kMaxImportAliases) return Invalid("import_aliases holds at most 20 names");
   std::vector<std::string> names;
   for (const auto& item : a) {
-    if (!item.is_string() || item.as_string().empty() || item.as_string().size() > kMaxTargetBytes) {
+    if (!item.is_string() || item.as_string().empty() ||
+        item.as_string().size() > kMaxTargetBytes) {
       return Invalid("import_aliases must hold strings of 1 to 64 bytes");
     }
     names.emplace_back(item.as_string());
@@ -117,8 +117,9 @@ Status LabelValue(const json::object& obj, std::optional<std::string>& out) {
 // Checks every field of `obj` is known; `updatable_only` refuses target and data_type too.
 Status CheckFieldNames(const json::object& obj, bool updatable_only) {
   static constexpr std::string_view kKnown[] = {
-      "label", "name", "property", "target", "data_type", "type", "example", "description",
-      "export_alias", "import_aliases", "pi_data", "importable", "exportable"};
+      "label",   "name",       "property",    "target",       "data_type",
+      "type",    "example",    "description", "export_alias", "import_aliases",
+      "pi_data", "importable", "exportable"};
   for (const auto& [key, value] : obj) {
     if (std::find(std::begin(kReadOnly), std::end(kReadOnly), key) != std::end(kReadOnly)) {
       return Invalid(std::string(key) + " is read-only");
@@ -143,7 +144,8 @@ Status CommonFields(const json::object& obj, Property& p) {
       StringValue(obj, "description", kMaxDescriptionBytes, true, p.description));
   MERIDIAN_RETURN_IF_ERROR(StringValue(obj, "export_alias", kMaxTargetBytes, true, p.export_alias));
   if (!p.export_alias.empty() && !IsTargetLike(p.export_alias)) {
-    return Invalid("export_alias must be lowercase letters, digits and '_', starting with a letter");
+    return Invalid(
+        "export_alias must be lowercase letters, digits and '_', starting with a letter");
   }
   MERIDIAN_RETURN_IF_ERROR(AliasList(obj, p.import_aliases));
   MERIDIAN_RETURN_IF_ERROR(FlagValue(obj, "pi_data", p.pi_data));
@@ -188,14 +190,16 @@ Result<Property> ParseCreate(const json::value& body) {
   for (std::string_view name : {"data_type", "type"}) {
     MERIDIAN_RETURN_IF_ERROR(StringValue(obj, name, 32, false, p.data_type));
   }
-  if (std::find(std::begin(kDataTypes), std::end(kDataTypes), p.data_type) == std::end(kDataTypes)) {
+  if (std::find(std::begin(kDataTypes), std::end(kDataTypes), p.data_type) ==
+      std::end(kDataTypes)) {
     return Invalid("data_type must be one of text, number, boolean, date, datetime, list");
   }
   MERIDIAN_RETURN_IF_ERROR(StringValue(obj, "target", kMaxTargetBytes, false, p.target));
   if (obj.contains("target")) {
     if (!IsTargetLike(p.target)) {
-      return Invalid("target must be 1 to 64 lowercase letters, digits and '_', starting with a "
-                     "letter");
+      return Invalid(
+          "target must be 1 to 64 lowercase letters, digits and '_', starting with a "
+          "letter");
     }
   } else {
     p.target = TargetFromLabel(p.label);
@@ -209,8 +213,9 @@ Result<json::object> ParsePatch(const json::value& body) {
   const json::object& obj = body.as_object();
   MERIDIAN_RETURN_IF_ERROR(CheckFieldNames(obj, true));
   if (obj.empty()) {
-    return Invalid("At least one of the updatable fields should be sent in order to change the "
-                   "current state of the Property");
+    return Invalid(
+        "At least one of the updatable fields should be sent in order to change the "
+        "current state of the Property");
   }
   Property scratch;  // validates every value the same way create does
   MERIDIAN_RETURN_IF_ERROR(CommonFields(obj, scratch));

@@ -61,7 +61,8 @@ Result<ListQuery> ParseListQuery(std::string_view query) {
     std::optional<size_t> m = size_t{100};
     if (comma != std::string::npos) m = Number(std::string_view(*page).substr(comma + 1), 1, 1000);
     if (!n || !m) {
-      return Status::InvalidArgument("page must be N or N,M (page N from 1, M from 1 to 1000 per page)");
+      return Status::InvalidArgument(
+          "page must be N or N,M (page N from 1, M from 1 to 1000 per page)");
     }
     out.page = *n;
     out.per_page = *m;
@@ -81,17 +82,17 @@ Result<std::vector<Property>> LoadAll(const storage::Txn& txn, const std::string
   std::vector<Property> out = SystemProperties(OrgCreatedMs(txn, org_id));
   const size_t system_count = out.size();
   Status decode_error;
-  MERIDIAN_RETURN_IF_ERROR(storage::ScanLive(
-      txn, storage::NamespacePrefix(org_id, kPropsNamespace),
-      [&](std::string_view id, const storage::Record& record) {
-        auto prop = DecodeStored(id, record.value());
-        if (!prop.ok()) {
-          decode_error = prop.status();
-          return false;
-        }
-        out.push_back(WithTimes(std::move(*prop), record));
-        return true;
-      }));
+  MERIDIAN_RETURN_IF_ERROR(
+      storage::ScanLive(txn, storage::NamespacePrefix(org_id, kPropsNamespace),
+                        [&](std::string_view id, const storage::Record& record) {
+                          auto prop = DecodeStored(id, record.value());
+                          if (!prop.ok()) {
+                            decode_error = prop.status();
+                            return false;
+                          }
+                          out.push_back(WithTimes(std::move(*prop), record));
+                          return true;
+                        }));
   MERIDIAN_RETURN_IF_ERROR(decode_error);
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(system_count), out.end(),
             [](const Property& a, const Property& b) {

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,10 +15,10 @@
 namespace meridian::api::ocamba {
 
 struct ListQuery {
-  size_t page = 1;                    // `page=N,M`: page N (from 1) of M items
-  std::optional<size_t> per_page;     // none: every item
-  std::string q;                      // case-insensitive substring of target, label, description
-  std::optional<int> system;          // `system=0|1`
+  size_t page = 1;                 // `page=N,M`: page N (from 1) of M items
+  std::optional<size_t> per_page;  // none: every item
+  std::string q;                   // case-insensitive substring of target, label, description
+  std::optional<int> system;       // `system=0|1`
 };
 
 // InvalidArgument for a malformed page, system or q parameter; other parameters are ignored.
@@ -28,8 +27,7 @@ Result<ListQuery> ParseListQuery(std::string_view query);
 // The system properties first (in id order), then the stored ones by creation time and id.
 Result<std::vector<Property>> LoadAll(const storage::Txn& txn, const std::string& org_id);
 // NotFound if `id` is neither a system property nor stored in the organization.
-Result<Property> LoadOne(const storage::Txn& txn, const std::string& org_id,
-                         const std::string& id);
+Result<Property> LoadOne(const storage::Txn& txn, const std::string& org_id, const std::string& id);
 
 // {"total": <matches>, "items": [<the requested page of matches>]}.
 boost::json::object ListBody(const std::vector<Property>& all, const ListQuery& query);

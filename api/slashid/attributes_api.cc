@@ -55,7 +55,8 @@ Result<std::optional<std::vector<std::string>>> NameList(const Call& call, std::
   if (!raw) return std::optional<std::vector<std::string>>();
   auto names = SplitCommaList(*raw);
   for (const auto& n : names) {
-    if (n.empty()) return Status::InvalidArgument("empty name in the " + std::string(param) + " list");
+    if (n.empty())
+      return Status::InvalidArgument("empty name in the " + std::string(param) + " list");
   }
   if (names.empty()) return Status::InvalidArgument("empty " + std::string(param) + " list");
   return std::optional<std::vector<std::string>>(std::move(names));
@@ -120,7 +121,8 @@ asio::awaitable<Reply> WriteManyBuckets(const ApiContext& ctx, Call& call, Resol
   storage::WriteBatch batch;
   for (auto& [bucket, attrs_text] : *body) {
     auto attrs = ObjectMembers(attrs_text);
-    if (!attrs) co_return Status::InvalidArgument("bucket " + bucket + " must map to a JSON object");
+    if (!attrs)
+      co_return Status::InvalidArgument("bucket " + bucket + " must map to a JSON object");
     if (Status st = RequireBucket(*r.txn, r.org_id, bucket); !st.ok()) co_return st;
     Status st = AddBucketWrite(batch, r.org_id, bucket, std::move(*attrs), replace);
     if (!st.ok()) co_return st;

@@ -15,10 +15,12 @@ namespace meridian::api::slashid {
 inline constexpr size_t kMaxNameBytes = 70;
 inline constexpr size_t kMaxValueBytes = 64 * 1024;
 // `<org>\0attr:<bucket>\0<name>` always fits LMDB (storage/keys.h).
-static_assert(storage::KeyFits(std::string_view("attr:").size() + kMaxBucketNameBytes, kMaxNameBytes));
+static_assert(storage::KeyFits(std::string_view("attr:").size() + kMaxBucketNameBytes,
+                               kMaxNameBytes));
 
 // The dialect's error body: {"meta": {}, "errors": [{"httpcode": N, "message": "..."}]}.
-Response ErrorResponse(http::status status, std::string_view message, const std::string& request_id);
+Response ErrorResponse(http::status status, std::string_view message,
+                       const std::string& request_id);
 
 // The dialect: every /organizations/attributes* and /organizations/attribute-buckets route.
 const Dialect& AttributesDialect();

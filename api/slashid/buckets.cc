@@ -16,9 +16,7 @@ bool IsValidBucketName(std::string_view name) {
   });
 }
 
-std::string AttributeNamespace(std::string_view bucket) {
-  return "attr:" + std::string(bucket);
-}
+std::string AttributeNamespace(std::string_view bucket) { return "attr:" + std::string(bucket); }
 
 Result<bool> BucketExists(const storage::Txn& txn, const std::string& org_id,
                           std::string_view bucket) {

@@ -40,8 +40,7 @@ void Finish(Response& res, const Call& call) {
   if (res.result() == http::status::unauthorized && !call.params.empty()) {
     // Swift quotes the account here (swift/common/middleware/tempauth.py): the decoded path
     // segment may hold any byte, a quote or CR/LF included.
-    res.set(http::field::www_authenticate,
-            "Swift realm=\"" + PercentEncode(call.params[0]) + "\"");
+    res.set(http::field::www_authenticate, "Swift realm=\"" + PercentEncode(call.params[0]) + "\"");
   }
 }
 
@@ -91,7 +90,8 @@ asio::awaitable<Reply> ReadAccount(const ApiContext&, Call& call, Resolved& r) {
     if (limit && !limit->empty() && limit->size() < 18 &&
         limit->find_first_not_of("0123456789") == std::string::npos &&
         std::stoull(*limit) > kAccountListingLimit) {
-      co_return Encode(ApiError{http::status::precondition_failed, {},
+      co_return Encode(ApiError{http::status::precondition_failed,
+                                {},
                                 "Maximum limit is " + std::to_string(kAccountListingLimit),
                                 call.request_id});
     }
@@ -145,7 +145,8 @@ asio::awaitable<Reply> PostAccount(const ApiContext& ctx, Call& call, Resolved& 
 
 // PUT and DELETE of an account are reseller-admin operations Swift disables by default.
 asio::awaitable<Reply> NotAllowed(const ApiContext&, Call& call, Resolved&) {
-  Response res = Encode(ApiError{http::status::method_not_allowed, {},
+  Response res = Encode(ApiError{http::status::method_not_allowed,
+                                 {},
                                  "Method Not Allowed: accounts are managed by the operator API",
                                  call.request_id});
   res.set(http::field::allow, "GET, HEAD, POST");

@@ -91,8 +91,8 @@ boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx,
     auto txn = ctx.store->Read();
     if (!txn.ok()) co_return txn.status();
     const std::string prefix = storage::NamespacePrefix(storage::kSystemTenant, kSwiftTokensNs);
-    Status scanned = storage::ScanLive(
-        *txn, prefix, [&](std::string_view name, const storage::Record& record) {
+    Status scanned =
+        storage::ScanLive(*txn, prefix, [&](std::string_view name, const storage::Record& record) {
           boost::system::error_code ec;
           json::value doc = json::parse(record.value(), ec);
           const json::object* obj = !ec && doc.is_object() ? &doc.as_object() : nullptr;

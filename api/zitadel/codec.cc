@@ -127,7 +127,8 @@ std::optional<size_t> CountCodePoints(std::string_view s) {
 
 Status CheckKey(std::string_view key) {
   auto chars = CountCodePoints(key);
-  if (!chars) return WithCode(Status::InvalidArgument("Key must be valid UTF-8"), "MERIDIAN-keyutf");
+  if (!chars)
+    return WithCode(Status::InvalidArgument("Key must be valid UTF-8"), "MERIDIAN-keyutf");
   if (*chars == 0 || *chars > kMaxKeyChars) {
     return WithCode(Status::InvalidArgument("Key must be 1 to 200 characters"), kIdInvalid);
   }
@@ -142,7 +143,8 @@ Result<std::string> CheckValue(std::string_view base64_text) {
     return WithCode(Status::InvalidArgument("Value must not be empty"), kIdInvalid);
   }
   if (base64_text.size() > kMaxValueChars) {
-    return WithCode(Status::InvalidArgument("Value must be at most 500000 characters of base64"), kIdInvalid);
+    return WithCode(Status::InvalidArgument("Value must be at most 500000 characters of base64"),
+                    kIdInvalid);
   }
   auto bytes = DecodeBase64(base64_text);
   if (!bytes) {
@@ -152,8 +154,9 @@ Result<std::string> CheckValue(std::string_view base64_text) {
 }
 
 std::string EncodeEntry(const StoredEntry& entry) {
-  return "{\"value\":" + JsonQuote(entry.value) + ",\"sequence\":" +
-         std::to_string(entry.sequence) + ",\"created_ms\":" + std::to_string(entry.created_ms) +
+  return "{\"value\":" + JsonQuote(entry.value) +
+         ",\"sequence\":" + std::to_string(entry.sequence) +
+         ",\"created_ms\":" + std::to_string(entry.created_ms) +
          ",\"changed_ms\":" + std::to_string(entry.changed_ms) + "}";
 }
 

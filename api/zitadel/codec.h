@@ -1,6 +1,6 @@
 // Value-level rules and encodings of ZITADEL organization metadata: base64 as protojson reads
-// `bytes` fields, key and value limits (docs/zitadel.md), the stored form of one metadata entry, and
-// the ObjectDetails JSON. Pure functions; thread-safe.
+// `bytes` fields, key and value limits (docs/zitadel.md), the stored form of one metadata entry,
+// and the ObjectDetails JSON. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -14,23 +14,39 @@ std::string Tagged(std::string_view text, std::string_view id) {
 int GrpcCodeOf(http::status status, std::string_view id) {
   if (id == kIdBulkSetEmpty || id == kIdBulkRemoveEmpty) return kGrpcFailedPrecondition;
   switch (status) {
-    case http::status::bad_request: return kGrpcInvalidArgument;
-    case http::status::unauthorized: return kGrpcUnauthenticated;
-    case http::status::forbidden: return kGrpcPermissionDenied;
-    case http::status::not_found: return kGrpcNotFound;
-    case http::status::method_not_allowed: return kGrpcUnimplemented;
-    case http::status::request_timeout: return kGrpcDeadlineExceeded;
-    case http::status::conflict: return kGrpcAlreadyExists;
+    case http::status::bad_request:
+      return kGrpcInvalidArgument;
+    case http::status::unauthorized:
+      return kGrpcUnauthenticated;
+    case http::status::forbidden:
+      return kGrpcPermissionDenied;
+    case http::status::not_found:
+      return kGrpcNotFound;
+    case http::status::method_not_allowed:
+      return kGrpcUnimplemented;
+    case http::status::request_timeout:
+      return kGrpcDeadlineExceeded;
+    case http::status::conflict:
+      return kGrpcAlreadyExists;
     // gRPC reports an oversized message or a full quota as RESOURCE_EXHAUSTED.
-    case http::status::payload_too_large: return kGrpcResourceExhausted;
-    case http::status::too_many_requests: return kGrpcResourceExhausted;
-    case http::status::request_header_fields_too_large: return kGrpcResourceExhausted;
-    case http::status::insufficient_storage: return kGrpcResourceExhausted;
-    case http::status::internal_server_error: return kGrpcInternal;
-    case http::status::not_implemented: return kGrpcUnimplemented;
-    case http::status::service_unavailable: return kGrpcUnavailable;
-    case http::status::gateway_timeout: return kGrpcDeadlineExceeded;
-    default: break;
+    case http::status::payload_too_large:
+      return kGrpcResourceExhausted;
+    case http::status::too_many_requests:
+      return kGrpcResourceExhausted;
+    case http::status::request_header_fields_too_large:
+      return kGrpcResourceExhausted;
+    case http::status::insufficient_storage:
+      return kGrpcResourceExhausted;
+    case http::status::internal_server_error:
+      return kGrpcInternal;
+    case http::status::not_implemented:
+      return kGrpcUnimplemented;
+    case http::status::service_unavailable:
+      return kGrpcUnavailable;
+    case http::status::gateway_timeout:
+      return kGrpcDeadlineExceeded;
+    default:
+      break;
   }
   const unsigned code = static_cast<unsigned>(status);
   if (code >= 400 && code < 500) return kGrpcInvalidArgument;
@@ -49,7 +65,8 @@ Response ErrorResponse(const ApiError& error) {
   std::string body = "{\"code\":" + std::to_string(GrpcCodeOf(error.status, id)) +
                      ",\"message\":" + JsonQuote(Tagged(text, id)) +
                      ",\"details\":[{\"@type\":\"type.googleapis.com/zitadel.v1.ErrorDetail\""
-                     ",\"id\":" + JsonQuote(id) + ",\"message\":" + JsonQuote(text) + "}]}";
+                     ",\"id\":" +
+                     JsonQuote(id) + ",\"message\":" + JsonQuote(text) + "}]}";
   return MakeResponse(error.status, std::move(body));
 }
 

@@ -30,14 +30,14 @@ enum GrpcCode : int {
 };
 
 // Error ids ZITADEL itself uses for the same conditions.
-inline constexpr std::string_view kIdNotFound = "QUERY-Rph32";         // GET of a missing key
-inline constexpr std::string_view kIdRemoveNotFound = "META-mcnw3";    // remove of a missing key
-inline constexpr std::string_view kIdBulkKeyMissing = "META-2npds";    // bulk remove, a key missing
-inline constexpr std::string_view kIdBulkSetEmpty = "META-9mm2d";      // bulk set without items
-inline constexpr std::string_view kIdBulkRemoveEmpty = "META-9mw2d";   // bulk remove without keys
-inline constexpr std::string_view kIdInvalid = "META-2ml0f";           // invalid key or value
-inline constexpr std::string_view kIdBulkKeyEmpty = "COMMAND-m19ds";   // empty key in a bulk remove
-inline constexpr std::string_view kIdUnauthenticated = "AUTH-7fs1e";   // no or unknown token
+inline constexpr std::string_view kIdNotFound = "QUERY-Rph32";        // GET of a missing key
+inline constexpr std::string_view kIdRemoveNotFound = "META-mcnw3";   // remove of a missing key
+inline constexpr std::string_view kIdBulkKeyMissing = "META-2npds";   // bulk remove, a key missing
+inline constexpr std::string_view kIdBulkSetEmpty = "META-9mm2d";     // bulk set without items
+inline constexpr std::string_view kIdBulkRemoveEmpty = "META-9mw2d";  // bulk remove without keys
+inline constexpr std::string_view kIdInvalid = "META-2ml0f";          // invalid key or value
+inline constexpr std::string_view kIdBulkKeyEmpty = "COMMAND-m19ds";  // empty key in a bulk remove
+inline constexpr std::string_view kIdUnauthenticated = "AUTH-7fs1e";  // no or unknown token
 
 // "<text> (<id>)": how ZITADEL prints a message with its id.
 std::string Tagged(std::string_view text, std::string_view id);

@@ -17,8 +17,8 @@ namespace {
 using storage::Mutation;
 
 Status OrgMustExist(const storage::Txn& txn, const std::string& org_id) {
-  auto record = storage::GetLiveRecord(
-      txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
+  auto record =
+      storage::GetLiveRecord(txn, storage::DataKey(storage::kSystemTenant, kOrgsNs, org_id));
   if (!record.ok()) return record.status();
   if (!record->has_value()) {
     return WithCode(Status::NotFound("Organisation not found"), "MERIDIAN-org404");

@@ -80,7 +80,8 @@ Status ParseQuery(const json::object& query, SearchRequest& out) {
     auto n = Unsigned(*v, std::numeric_limits<uint32_t>::max());
     if (!n) return Invalid("query.limit must be an unsigned 32-bit integer");
     if (*n > kMaxLimit) {
-      return WithCode(Status::InvalidArgument("query.limit must be at most 1000"), "MERIDIAN-limit");
+      return WithCode(Status::InvalidArgument("query.limit must be at most 1000"),
+                      "MERIDIAN-limit");
     }
     out.limit = *n == 0 ? kDefaultLimit : static_cast<uint32_t>(*n);
   }
@@ -153,10 +154,14 @@ bool Matches(const KeyFilter& filter, std::string_view key) {
     f = folded_filter;
   }
   switch (m / 2) {
-    case 0: return k == f;
-    case 1: return k.starts_with(f);
-    case 2: return k.find(f) != std::string_view::npos;
-    case 3: return k.ends_with(f);
+    case 0:
+      return k == f;
+    case 1:
+      return k.starts_with(f);
+    case 2:
+      return k.find(f) != std::string_view::npos;
+    case 3:
+      return k.ends_with(f);
   }
   return false;
 }

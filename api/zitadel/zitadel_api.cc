@@ -178,7 +178,7 @@ template <typename Build>
 RouteHandler KeyWrites(Build build, bool reads_body = true) {
   return [build, reads_body](const ApiContext& ctx, Call& call, Resolved& r) {
     BatchBuilder bound = [key = call.params[0], build](const std::string& org_id,
-                                                      const json::value& body, auto outcome) {
+                                                       const json::value& body, auto outcome) {
       return build(key, org_id, body, std::move(outcome));
     };
     return Write(ctx, call, r, std::move(bound), reads_body);

@@ -47,7 +47,8 @@ Status ReplicationService::Listen() {
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status::Unavailable("replication listen on " + options_.listen + ": " + ec.message());
+  if (ec)
+    return Status::Unavailable("replication listen on " + options_.listen + ": " + ec.message());
   return Status::Ok();
 }
 
@@ -105,8 +106,8 @@ asio::awaitable<Status> ReplicationService::Handshake(Link& link, const PeerAddr
   h->set_node_id(options_.node_id);
   h->set_origin_id(store_->origin_id());
   h->set_nonce(nonce);
-  h->set_mac(Mac(options_.secret, {"hello", challenge->challenge().nonce(), options_.node_id,
-                                   store_->origin_id()}));
+  h->set_mac(Mac(options_.secret,
+                 {"hello", challenge->challenge().nonce(), options_.node_id, store_->origin_id()}));
   Status sent = co_await WriteBytes(link.stream, EncodeFrame(hello));
   if (!sent.ok()) co_return sent;
   auto welcome = co_await ReadFrame(link.stream);
@@ -214,12 +215,13 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
       if (p.node_id == hello->hello().node_id()) peer = &p;
     }
   }
-  if (peer == nullptr || !SameMac(hello->hello().mac(),
-                                  Mac(options_.secret, {"hello", nonce, hello->hello().node_id(),
-                                                        hello->hello().origin_id()}))) {
+  if (peer == nullptr ||
+      !SameMac(hello->hello().mac(), Mac(options_.secret, {"hello", nonce, hello->hello().node_id(),
+                                                           hello->hello().origin_id()}))) {
     if (hello.ok()) {
-      log::Warn("peer_rejected", "reason=authentication remote=" + RemoteAddress(link->stream) +
-                                     " claimed=" + (hello->has_hello() ? hello->hello().node_id() : ""));
+      log::Warn("peer_rejected",
+                "reason=authentication remote=" + RemoteAddress(link->stream) +
+                    " claimed=" + (hello->has_hello() ? hello->hello().node_id() : ""));
     }
     link->Close();
     co_return;
@@ -239,8 +241,8 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   link->origin = origin;
   pb::Frame welcome;
   welcome.mutable_welcome()->set_node_id(options_.node_id);
-  welcome.mutable_welcome()->set_mac(Mac(options_.secret, {"welcome", hello->hello().nonce(),
-                                                           options_.node_id}));
+  welcome.mutable_welcome()->set_mac(
+      Mac(options_.secret, {"welcome", hello->hello().nonce(), options_.node_id}));
   welcome.mutable_welcome()->set_applied_seq(core_->AppliedFrom(origin));
   if (auto old = inbound_.find(origin); old != inbound_.end()) old->second->Close();
   inbound_[origin] = link;
@@ -280,7 +282,8 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
       while (!result->has_value()) co_await timer->async_wait(kNoThrow);
       if (!(*result)->ok()) break;
       if (in.done()) {
-        log::Info("snapshot_installed", "origin=" + origin + " seq=" + std::to_string(in.applied_seq()));
+        log::Info("snapshot_installed",
+                  "origin=" + origin + " seq=" + std::to_string(in.applied_seq()));
         core_->SnapshotInstalled(origin, (**result)->seq);
         Process();
       }

@@ -74,7 +74,8 @@ Status ReplicationService::ReloadTls() {
   if (!options_.tls.enabled()) return Status::Ok();
   auto tls = LoadPeerTlsContext(options_.tls);
   if (!tls.ok()) {
-    log::Error("peer_tls_reload_failed", "keeping=previous status=\"" + tls.status().ToString() + "\"");
+    log::Error("peer_tls_reload_failed",
+               "keeping=previous status=\"" + tls.status().ToString() + "\"");
     return tls.status();
   }
   asio::post(strand_, [this, tls = std::move(*tls)] { tls_ = tls; });

@@ -10,7 +10,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-
 #include <deque>
 #include <map>
 #include <memory>
@@ -65,7 +64,7 @@ class ReplicationService {
   boost::asio::awaitable<std::string> StatusJson();
 
  private:
-  struct Link;     // a TCP or TLS connection of a peer, either direction
+  struct Link;  // a TCP or TLS connection of a peer, either direction
 
   uint64_t NowMs() const;
   void Process();  // hands the core's Ready to sockets, the writer and the gate

@@ -2,11 +2,12 @@
 // Thread-safe (one write(2) per line). Kept tiny on purpose; every module may use it.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 namespace meridian::log {
 

@@ -66,18 +66,30 @@ class [[nodiscard]] Status {
   }
   static std::string_view CodeName(Code code) {
     switch (code) {
-      case Code::kOk: return "OK";
-      case Code::kNotFound: return "NotFound";
-      case Code::kInvalidArgument: return "InvalidArgument";
-      case Code::kConflict: return "Conflict";
-      case Code::kPermissionDenied: return "PermissionDenied";
-      case Code::kUnauthenticated: return "Unauthenticated";
-      case Code::kResourceExhausted: return "ResourceExhausted";
-      case Code::kTimeout: return "Timeout";
-      case Code::kUnavailable: return "Unavailable";
-      case Code::kCorruption: return "Corruption";
-      case Code::kIOError: return "IOError";
-      case Code::kInternal: return "Internal";
+      case Code::kOk:
+        return "OK";
+      case Code::kNotFound:
+        return "NotFound";
+      case Code::kInvalidArgument:
+        return "InvalidArgument";
+      case Code::kConflict:
+        return "Conflict";
+      case Code::kPermissionDenied:
+        return "PermissionDenied";
+      case Code::kUnauthenticated:
+        return "Unauthenticated";
+      case Code::kResourceExhausted:
+        return "ResourceExhausted";
+      case Code::kTimeout:
+        return "Timeout";
+      case Code::kUnavailable:
+        return "Unavailable";
+      case Code::kCorruption:
+        return "Corruption";
+      case Code::kIOError:
+        return "IOError";
+      case Code::kInternal:
+        return "Internal";
     }
     return "Unknown";
   }
@@ -97,7 +109,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit, like std::expected
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit, like std::expected
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return value_.has_value(); }
   explicit operator bool() const { return ok(); }
@@ -118,8 +130,8 @@ class [[nodiscard]] Result {
 }  // namespace meridian
 
 // Returns early from the enclosing function with the Status if it is not OK.
-#define MERIDIAN_RETURN_IF_ERROR(expr)         \
-  do {                                         \
-    ::meridian::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                 \
+#define MERIDIAN_RETURN_IF_ERROR(expr) \
+  do {                                 \
+    ::meridian::Status _st = (expr);   \
+    if (!_st.ok()) return _st;         \
   } while (0)

@@ -1,8 +1,8 @@
 // Tests of the type-dependent value rules of Attio attributes: the type table, currency codes
 // and display types, date and timestamp formats, and default values of every type.
-#include "api/attio/default_values.h"
-
 #include <gtest/gtest.h>
+
+#include "api/attio/default_values.h"
 
 namespace meridian::api::attio {
 namespace {
@@ -29,8 +29,10 @@ TEST(AttioTypesTest, CurrencyCodesAndDisplayTypes) {
   for (std::string_view code : {"ARS", "NTD", "XPF", "USD", "EUR", "UYU"}) {
     EXPECT_TRUE(IsCurrencyCode(code)) << code;
   }
-  for (std::string_view code : {"", "usd", "XXX", "TWD", "USDD"}) EXPECT_FALSE(IsCurrencyCode(code));
-  for (std::string_view d : {"code", "name", "narrowSymbol", "symbol"}) EXPECT_TRUE(IsDisplayType(d));
+  for (std::string_view code : {"", "usd", "XXX", "TWD", "USDD"})
+    EXPECT_FALSE(IsCurrencyCode(code));
+  for (std::string_view d : {"code", "name", "narrowSymbol", "symbol"})
+    EXPECT_TRUE(IsDisplayType(d));
   EXPECT_FALSE(IsDisplayType("narrowsymbol"));
 }
 
@@ -117,12 +119,12 @@ TEST(AttioDefaultValueTest, EnvelopeAndMultiplicity) {
   json::object one{{"value", "a"}};
   EXPECT_FALSE(CheckDefaultValue("text", false, json::value(5)).ok());
   EXPECT_FALSE(CheckDefaultValue("text", false, json::object{{"type", "static"}}).ok());
-  EXPECT_FALSE(
-      CheckDefaultValue("text", false, json::object{{"type", "fixed"}, {"template", json::array{one}}})
-          .ok());
   EXPECT_FALSE(CheckDefaultValue("text", false,
-                                 json::object{{"type", "static"}, {"template", json::array{one}},
-                                              {"extra", 1}})
+                                 json::object{{"type", "fixed"}, {"template", json::array{one}}})
+                   .ok());
+  EXPECT_FALSE(CheckDefaultValue(
+                   "text", false,
+                   json::object{{"type", "static"}, {"template", json::array{one}}, {"extra", 1}})
                    .ok());
   EXPECT_FALSE(CheckDefaultValue("text", false, Static({})).ok());
   EXPECT_FALSE(CheckDefaultValue("text", false, Static({one, one})).ok());

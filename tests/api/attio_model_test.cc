@@ -1,10 +1,9 @@
 // Tests of the Attio attribute model without a store: body parsing of create and update
 // requests, every cross-field rule, the merge of an update, the stored and API forms, and the
 // error envelope.
-#include "api/attio/attribute_model.h"
-
 #include <gtest/gtest.h>
 
+#include "api/attio/attribute_model.h"
 #include "api/attio/attribute_request.h"
 #include "api/attio/errors.h"
 
@@ -13,9 +12,9 @@ namespace {
 namespace json = boost::json;
 
 json::object Base(std::string_view type = "text") {
-  return json::object{{"title", "Score"},       {"description", nullptr},
-                      {"api_slug", "score"},    {"type", type},
-                      {"is_required", false},   {"is_unique", false},
+  return json::object{{"title", "Score"},        {"description", nullptr},
+                      {"api_slug", "score"},     {"type", type},
+                      {"is_required", false},    {"is_unique", false},
                       {"is_multiselect", false}, {"config", json::object{}}};
 }
 
@@ -31,8 +30,8 @@ TEST(AttioSlugTest, AcceptsSnakeCaseOnly) {
   for (std::string_view ok : {"a", "score", "deal_value", "v2", "a_1_b"}) {
     EXPECT_TRUE(IsValidSlug(ok)) << ok;
   }
-  for (std::string_view bad : {"", "Score", "my-attribute", "_a", "a_", "a__b", "1a", "a b",
-                               "é", "14beef7a-99f7-4534-a87e-70b564330a4c"}) {
+  for (std::string_view bad : {"", "Score", "my-attribute", "_a", "a_", "a__b", "1a", "a b", "é",
+                               "14beef7a-99f7-4534-a87e-70b564330a4c"}) {
     EXPECT_FALSE(IsValidSlug(bad)) << bad;
   }
   EXPECT_TRUE(IsValidSlug(std::string(128, 'a')));
@@ -112,8 +111,8 @@ TEST(AttioCreateBodyTest, CurrencyConfigOnlyAndAlwaysForCurrency) {
   ASSERT_TRUE(draft.ok()) << draft.status().ToString();
   EXPECT_EQ(draft->def.currency_code, "EUR");
   EXPECT_EQ(draft->def.display_type, "symbol");
-  for (auto [code, display] : {std::pair{"XXX", "symbol"}, std::pair{"usd", "symbol"},
-                               std::pair{"USD", "long"}}) {
+  for (auto [code, display] :
+       {std::pair{"XXX", "symbol"}, std::pair{"usd", "symbol"}, std::pair{"USD", "long"}}) {
     currency["config"] = json::object{
         {"currency", json::object{{"default_currency_code", code}, {"display_type", display}}}};
     EXPECT_FALSE(Create(currency).ok()) << code << " " << display;
@@ -168,9 +167,10 @@ TEST(AttioCreateBodyTest, DefaultValuesAreTypedByTheAttributeType) {
 
 TEST(AttioCreateBodyTest, RelationshipRules) {
   json::object ref = Base("record-reference");
-  ref["relationship"] = json::object{
-      {"object", "people"}, {"title", "Owner of"}, {"api_slug", "owner_of"},
-      {"is_multiselect", true}};
+  ref["relationship"] = json::object{{"object", "people"},
+                                     {"title", "Owner of"},
+                                     {"api_slug", "owner_of"},
+                                     {"is_multiselect", true}};
   auto draft = Create(ref);
   ASSERT_TRUE(draft.ok()) << draft.status().ToString();
   ASSERT_TRUE(draft->relationship.has_value());
@@ -201,8 +201,9 @@ TEST(AttioPatchTest, ParsesOnlyKnownUpdatableFields) {
   EXPECT_EQ(patch->title, "New");
   EXPECT_EQ(patch->is_archived, true);
   EXPECT_FALSE(patch->api_slug.has_value());
-  for (std::string_view key : {"id", "is_system_attribute", "is_writable",
-                               "is_default_value_enabled", "relationship", "created_at", "colour"}) {
+  for (std::string_view key :
+       {"id", "is_system_attribute", "is_writable", "is_default_value_enabled", "relationship",
+        "created_at", "colour"}) {
     EXPECT_FALSE(ParsePatchBody(Wrap(json::object{{key, 1}})).ok()) << key;
   }
   EXPECT_FALSE(ParsePatchBody(Wrap(json::object{{"api_slug", "my-attribute"}})).ok());
@@ -225,8 +226,8 @@ TEST(AttioPatchTest, SystemAttributesAndImmutableFields) {
   auto multi = ParsePatchBody(Wrap(json::object{{"is_multiselect", true}}));
   EXPECT_EQ(CodeOf(CheckPatchAllowed(def, *multi)), "immutable_value");
   auto refs = ParsePatchBody(Wrap(json::object{
-      {"config", json::object{{"record_reference", json::object{{"allowed_objects",
-                                                                  json::array{"people"}}}}}}}));
+      {"config", json::object{{"record_reference",
+                               json::object{{"allowed_objects", json::array{"people"}}}}}}}));
   EXPECT_FALSE(CheckPatchAllowed(def, *refs).ok());
 }
 
@@ -246,9 +247,8 @@ TEST(AttioPatchTest, ChangesOnlyTheFieldsSent) {
   EXPECT_EQ(after->api_slug, def.api_slug);
   EXPECT_EQ(after->currency_code, "USD");
   EXPECT_EQ(after->display_type, "name");
-  auto clear = ParsePatchBody(
-      Wrap(json::object{{"config", json::object{{"currency", json::object{
-                                                                {"default_currency_code", nullptr}}}}}}));
+  auto clear = ParsePatchBody(Wrap(json::object{
+      {"config", json::object{{"currency", json::object{{"default_currency_code", nullptr}}}}}}));
   EXPECT_FALSE(ApplyPatch(def, *clear, std::nullopt).ok());
   auto required = ParsePatchBody(Wrap(json::object{{"is_required", true}}));
   EXPECT_FALSE(ApplyPatch(def, *required, std::nullopt).ok());
@@ -281,7 +281,8 @@ TEST(AttioAttributeFormTest, RenderHasEveryField) {
   }
   EXPECT_EQ(o["id"].as_object()["list_id"], json::value(def.parent_id));
   EXPECT_EQ(o["id"].as_object()["workspace_id"], "org");
-  EXPECT_TRUE(o["config"].as_object()["record_reference"].as_object()["allowed_object_ids"].is_null());
+  EXPECT_TRUE(
+      o["config"].as_object()["record_reference"].as_object()["allowed_object_ids"].is_null());
   EXPECT_TRUE(o["config"].as_object()["currency"].as_object()["display_type"].is_null());
 }
 
@@ -301,7 +302,8 @@ TEST(AttioErrorTest, EnvelopeCarriesStatusTypeCodeAndMessage) {
   json::value internal = json::parse(ErrorFromStatus(Status::Internal("secret"), "r").body());
   EXPECT_EQ(internal.at("message"), "internal error");
   // The code is read apart from the text a client sees.
-  EXPECT_EQ(ErrorTextOf(SlugConflict("score", "here")), "the slug \"score\" is already in use here");
+  EXPECT_EQ(ErrorTextOf(SlugConflict("score", "here")),
+            "the slug \"score\" is already in use here");
   EXPECT_EQ(ErrorCodeOf(SlugConflict("score", "here")), "slug_conflict");
 }
 

@@ -2,13 +2,12 @@
 // derived ids, object and list creation, slug uniqueness decided inside the writer (also for
 // batches committed in one group), relationships, updates merged with the current state,
 // system attributes, and writes racing an organization's deletion.
-#include "api/attio/attribute_store.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <future>
 
+#include "api/attio/attribute_store.h"
 #include "api/attio/errors.h"
 #include "api/attio/parent_requests.h"
 #include "api/attio/system_attributes.h"
@@ -55,8 +54,9 @@ class AttioStoreTest : public ::testing::Test {
   std::vector<Result<storage::CommitInfo>> CommitAll(std::vector<storage::WriteBatch> batches) {
     std::vector<std::promise<Result<storage::CommitInfo>>> done(batches.size());
     for (size_t i = 0; i < batches.size(); ++i) {
-      store_->Submit(std::move(batches[i]),
-                     [&done, i](Result<storage::CommitInfo> r) { done[i].set_value(std::move(r)); });
+      store_->Submit(std::move(batches[i]), [&done, i](Result<storage::CommitInfo> r) {
+        done[i].set_value(std::move(r));
+      });
     }
     std::vector<Result<storage::CommitInfo>> out;
     for (auto& d : done) out.push_back(d.get_future().get());
@@ -66,9 +66,9 @@ class AttioStoreTest : public ::testing::Test {
     auto draft = ParseCreateBody(json::object{{"data", std::move(data)}}, target);
     if (!draft.ok()) return draft.status();
     auto outcome = std::make_shared<AttributeOutcome>();
-    auto committed = Commit(CreateAttributeBatch(kOrg, target, parent, std::move(*draft),
-                                                 {NewUuid(), NewUuid(), "2024-05-05T00:00:00.000Z"},
-                                                 outcome));
+    auto committed =
+        Commit(CreateAttributeBatch(kOrg, target, parent, std::move(*draft),
+                                    {NewUuid(), NewUuid(), "2024-05-05T00:00:00.000Z"}, outcome));
     if (!committed.ok()) return committed.status();
     return outcome->body;
   }
@@ -77,8 +77,8 @@ class AttioStoreTest : public ::testing::Test {
     auto patch = ParsePatchBody(json::object{{"data", std::move(data)}});
     if (!patch.ok()) return patch.status();
     auto outcome = std::make_shared<AttributeOutcome>();
-    auto committed =
-        Commit(UpdateAttributeBatch(kOrg, Target::kObjects, parent, attr, std::move(*patch), outcome));
+    auto committed = Commit(
+        UpdateAttributeBatch(kOrg, Target::kObjects, parent, attr, std::move(*patch), outcome));
     if (!committed.ok()) return committed.status();
     if (info) *info = *committed;
     return outcome->body;
@@ -99,10 +99,14 @@ class AttioStoreTest : public ::testing::Test {
     return slugs;
   }
   static json::object Text(std::string slug) {
-    return json::object{{"title", "T"},           {"description", nullptr},
-                        {"api_slug", slug},        {"type", "text"},
-                        {"is_required", false},    {"is_unique", false},
-                        {"is_multiselect", false}, {"config", json::object{}}};
+    return json::object{{"title", "T"},
+                        {"description", nullptr},
+                        {"api_slug", slug},
+                        {"type", "text"},
+                        {"is_required", false},
+                        {"is_unique", false},
+                        {"is_multiselect", false},
+                        {"config", json::object{}}};
   }
   static std::string Code(const Status& st) { return std::string(ErrorCodeOf(st)); }
   std::string dir_;
@@ -137,17 +141,18 @@ TEST_F(AttioStoreTest, ObjectsAndListsWithUniqueSlugs) {
   EXPECT_TRUE(CreateObject("people").status().IsConflict());
   auto list_outcome = std::make_shared<CreateOutcome>();
   ListSpec spec{"Pipeline", "pipeline", "deals", nullptr, {}};
-  ASSERT_TRUE(Commit(CreateListBatch(kOrg, spec, NewUuid(), "2024-03-03T00:00:00.000Z",
-                                     json::object{{"type", "api-token"}, {"id", "k"}}, list_outcome))
-                  .ok());
+  ASSERT_TRUE(
+      Commit(CreateListBatch(kOrg, spec, NewUuid(), "2024-03-03T00:00:00.000Z",
+                             json::object{{"type", "api-token"}, {"id", "k"}}, list_outcome))
+          .ok());
   EXPECT_EQ(list_outcome->body["parent_object"], json::array{"deals"});
-  auto dup = Commit(CreateListBatch(kOrg, spec, NewUuid(), "t", nullptr,
-                                    std::make_shared<CreateOutcome>()));
+  auto dup = Commit(
+      CreateListBatch(kOrg, spec, NewUuid(), "t", nullptr, std::make_shared<CreateOutcome>()));
   EXPECT_TRUE(dup.status().IsConflict());
   spec.api_slug = "other";
   spec.parent_object = "unknown_object";
-  auto orphan = Commit(CreateListBatch(kOrg, spec, NewUuid(), "t", nullptr,
-                                       std::make_shared<CreateOutcome>()));
+  auto orphan = Commit(
+      CreateListBatch(kOrg, spec, NewUuid(), "t", nullptr, std::make_shared<CreateOutcome>()));
   EXPECT_TRUE(orphan.status().IsInvalidArgument());
   auto txn = store_->Read();
   auto objects = ListParents(*txn, kOrg, Target::kObjects);
@@ -199,15 +204,17 @@ TEST_F(AttioStoreTest, AttributeSlugsAreUniquePerParentIncludingSystemAttributes
 TEST_F(AttioStoreTest, RecordReferencesResolveAllowedObjects) {
   json::object ref = Text("employer");
   ref["type"] = "record-reference";
-  ref["config"] = json::object{
-      {"record_reference", json::object{{"allowed_objects", json::array{"companies", "companies"}}}}};
+  ref["config"] =
+      json::object{{"record_reference",
+                    json::object{{"allowed_objects", json::array{"companies", "companies"}}}}};
   auto made = CreateAttr(Target::kObjects, "people", ref);
   ASSERT_TRUE(made.ok()) << made.status().ToString();
-  auto allowed = (*made)["config"].as_object()["record_reference"].as_object()["allowed_object_ids"];
+  auto allowed =
+      (*made)["config"].as_object()["record_reference"].as_object()["allowed_object_ids"];
   EXPECT_EQ(allowed, json::array{json::value(BuiltinObjectId(kOrg, "companies"))});
   ref["api_slug"] = "other";
-  ref["config"] = json::object{
-      {"record_reference", json::object{{"allowed_objects", json::array{"nowhere"}}}}};
+  ref["config"] =
+      json::object{{"record_reference", json::object{{"allowed_objects", json::array{"nowhere"}}}}};
   EXPECT_TRUE(CreateAttr(Target::kObjects, "people", ref).status().IsInvalidArgument());
 }
 
@@ -215,9 +222,10 @@ TEST_F(AttioStoreTest, RelationshipCreatesBothEntangledAttributes) {
   ASSERT_TRUE(CreateObject("deals").ok());
   json::object ref = Text("owner");
   ref["type"] = "record-reference";
-  ref["relationship"] = json::object{
-      {"object", "people"}, {"title", "Deals owned"}, {"api_slug", "deals_owned"},
-      {"is_multiselect", true}};
+  ref["relationship"] = json::object{{"object", "people"},
+                                     {"title", "Deals owned"},
+                                     {"api_slug", "deals_owned"},
+                                     {"is_multiselect", true}};
   auto made = CreateAttr(Target::kObjects, "deals", ref);
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   const json::object& rel = (*made)["relationship"].as_object();
@@ -248,8 +256,7 @@ TEST_F(AttioStoreTest, UpdatesMergeAndKeepSlugIndexConsistent) {
   ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
   EXPECT_EQ((*renamed)["title"], "T");
   EXPECT_TRUE(Update("people", "score", json::object{{"title", "x"}}).status().IsNotFound());
-  const std::string id(
-      (*made)["id"].as_object()["attribute_id"].as_string());
+  const std::string id((*made)["id"].as_object()["attribute_id"].as_string());
   auto by_id = Update("people", id, json::object{{"is_archived", true}});
   ASSERT_TRUE(by_id.ok());
   EXPECT_EQ((*by_id)["is_archived"], true);
@@ -292,8 +299,11 @@ TEST_F(AttioStoreTest, PeopleAndCompaniesTakeNoDefaultValues) {
   with_default["api_slug"] = "plain";
   with_default.erase("default_value");
   ASSERT_TRUE(CreateAttr(Target::kObjects, "people", with_default).ok());
-  auto patched = Update("people", "plain", json::object{{"default_value", json::object{
-      {"type", "static"}, {"template", json::array{json::object{{"value", 2}}}}}}});
+  auto patched =
+      Update("people", "plain",
+             json::object{{"default_value",
+                           json::object{{"type", "static"},
+                                        {"template", json::array{json::object{{"value", 2}}}}}}});
   EXPECT_TRUE(patched.status().IsInvalidArgument());
   EXPECT_EQ(Code(patched.status()), "validation_type");
 }

@@ -48,7 +48,8 @@ class AuthTest : public ::testing::Test {
     store_->Submit(std::move(batch), [done](Result<storage::CommitInfo> r) {
       done->set_value(r.ok() ? Status::Ok() : r.status());
     });
-    if (future.wait_for(30s) != std::future_status::ready) return Status::Timeout("test: no answer");
+    if (future.wait_for(30s) != std::future_status::ready)
+      return Status::Timeout("test: no answer");
     return future.get();
   }
   Status CreateOrg(const std::string& org_id) {
@@ -137,13 +138,11 @@ TEST_F(AuthTest, ConfiguredAdminTokenAuthenticatesThroughEveryHeader) {
 
 TEST_F(AuthTest, MissingOrUnknownKeyIsUnauthenticated) {
   Authenticator auth(store_.get(), std::string("operator-secret"));
-  for (const Request& req : {Request{http::verb::get, "/", 11},
-                             WithHeader("Authorization", "Bearer wrong"),
-                             WithHeader("Authorization", "Basic b3BlcmF0b3Itc2VjcmV0"),
-                             WithHeader("Authorization", "Bearer "),
-                             WithHeader("Authorization", "operator-secret"),
-                             WithHeader("SlashID-API-Key", "operator-secre"),
-                             WithHeader("X-Auth-Token", "")}) {
+  for (const Request& req :
+       {Request{http::verb::get, "/", 11}, WithHeader("Authorization", "Bearer wrong"),
+        WithHeader("Authorization", "Basic b3BlcmF0b3Itc2VjcmV0"),
+        WithHeader("Authorization", "Bearer "), WithHeader("Authorization", "operator-secret"),
+        WithHeader("SlashID-API-Key", "operator-secre"), WithHeader("X-Auth-Token", "")}) {
     auto who = AuthenticateWith(auth, req);
     ASSERT_FALSE(who.ok());
     EXPECT_EQ(who.status().code(), Status::Code::kUnauthenticated) << who.status().ToString();
@@ -207,9 +206,9 @@ TEST_F(AuthTest, StoredApiKeyAuthenticatesWithItsOrganizationAndScopes) {
   ASSERT_TRUE(CreateOrg(kOrg).ok());
   const std::string secret = CreateKey(kOrg, "[\"read\",\"write\"]", "key-42");
   Authenticator auth(store_.get(), std::string("operator-secret"));
-  for (const Request& req : {WithHeader("Authorization", "Bearer " + secret),
-                             WithHeader("SlashID-API-Key", secret),
-                             WithHeader("X-Auth-Token", secret)}) {
+  for (const Request& req :
+       {WithHeader("Authorization", "Bearer " + secret), WithHeader("SlashID-API-Key", secret),
+        WithHeader("X-Auth-Token", secret)}) {
     auto who = AuthenticateWith(auth, req);
     ASSERT_TRUE(who.ok()) << who.status().ToString();
     EXPECT_FALSE(who->operator_admin);

@@ -60,7 +60,8 @@ TEST_F(ConsistencyTest, AcceptsTimeoutsFromOneToOneHundredTwenty) {
 }
 
 TEST_F(ConsistencyTest, RejectsTimeoutsOutsideTheRangeOrNotAnInteger) {
-  for (const char* t : {"0", "121", "abc", "5 s", "-1", "1.5", "+5", "0x10", "99999999999999999999"}) {
+  for (const char* t :
+       {"0", "121", "abc", "5 s", "-1", "1.5", "+5", "0x10", "99999999999999999999"}) {
     auto c = ParseWriteConsistency(With("", t));
     ASSERT_FALSE(c.ok()) << "'" << t << "'";
     EXPECT_TRUE(c.status().IsInvalidArgument()) << t;
@@ -87,8 +88,8 @@ TEST_F(ConsistencyTest, AnEmptyTimeoutHeaderIsInvalid) {
 }
 
 TEST_F(ConsistencyTest, CommitTokenRoundTrips) {
-  const CommitToken token = {{"n1.0a1b2c3d", 5}, {"n2.ffffffff", 18446744073709551615ull},
-                             {"n3.x", 0}};
+  const CommitToken token = {
+      {"n1.0a1b2c3d", 5}, {"n2.ffffffff", 18446744073709551615ull}, {"n3.x", 0}};
   const std::string text = FormatCommitToken(token);
   EXPECT_EQ(text, "n1.0a1b2c3d:5,n2.ffffffff:18446744073709551615,n3.x:0");
   auto parsed = ParseCommitToken(text);
@@ -110,8 +111,8 @@ TEST_F(ConsistencyTest, OriginMayContainAColonTheLastOneSeparatesTheSequence) {
 }
 
 TEST_F(ConsistencyTest, MalformedTokensAreRejected) {
-  for (const char* text : {"", "n1", "n1:", ":5", "n1:x", "n1:5,", ",n1:5", "n1:5,,n2:6",
-                           "n1:-1", "n1:5x", "n1: 5", "n1:18446744073709551616"}) {
+  for (const char* text : {"", "n1", "n1:", ":5", "n1:x", "n1:5,", ",n1:5", "n1:5,,n2:6", "n1:-1",
+                           "n1:5x", "n1: 5", "n1:18446744073709551616"}) {
     auto parsed = ParseCommitToken(text);
     ASSERT_FALSE(parsed.ok()) << "'" << text << "'";
     EXPECT_TRUE(parsed.status().IsInvalidArgument()) << text;

@@ -40,9 +40,8 @@ TEST_F(DialectsInProcessTest, SlashIdNumbersRoundTripExactly) {
   ASSERT_EQ(node_.Send(V::patch, kBucket, SlashId(), body).result(), http::status::no_content);
   Response got = node_.Send(V::get, kBucket, SlashId());
   ASSERT_EQ(got.result(), http::status::ok) << got.body();
-  EXPECT_EQ(got.body(),
-            R"({"result":{"a":1.5,"b":123456789012345678901234567890,"c":1E2,"d":-0.0,)"
-            R"("e":[1.50,2]}})");
+  EXPECT_EQ(got.body(), R"({"result":{"a":1.5,"b":123456789012345678901234567890,"c":1E2,"d":-0.0,)"
+                        R"("e":[1.50,2]}})");
 }
 
 // True if `body` holds `"value":<number>` with the number exactly as written.
@@ -55,10 +54,12 @@ bool Echoes(const std::string& body, const std::string& number) {
 
 // Attio keeps default values parsed: a number comes back exactly as written, or is refused.
 TEST_F(DialectsInProcessTest, AttioDefaultValueNumbersEchoExactlyOrAreRefused) {
-  ASSERT_EQ(node_.Send(V::post, "/v2/objects", Key(),
-                       R"({"data":{"api_slug":"deals","singular_noun":"Deal","plural_noun":"Deals"}})")
-                .result(),
-            http::status::ok);
+  ASSERT_EQ(
+      node_
+          .Send(V::post, "/v2/objects", Key(),
+                R"({"data":{"api_slug":"deals","singular_noun":"Deal","plural_noun":"Deals"}})")
+          .result(),
+      http::status::ok);
   auto create = [&](const std::string& slug, const std::string& number) {
     return node_.Send(
         V::post, "/v2/objects/deals/attributes", Key(),
@@ -100,9 +101,9 @@ TEST_F(DialectsInProcessTest, OcambaNumbersAreExactOrRefused) {
 // ZITADEL and Swift store no client JSON numbers: values are base64 and header text, and come
 // back byte-for-byte.
 TEST_F(DialectsInProcessTest, ZitadelAndSwiftValuesRoundTripExactly) {
-  ASSERT_EQ(node_.Send(V::post, "/management/v1/metadata/plan", Key(), R"({"value":"MS41"})")
-                .result(),
-            http::status::ok);
+  ASSERT_EQ(
+      node_.Send(V::post, "/management/v1/metadata/plan", Key(), R"({"value":"MS41"})").result(),
+      http::status::ok);
   Response meta = node_.Send(V::get, "/management/v1/metadata/plan", Key());
   EXPECT_EQ(json::parse(meta.body()).at("metadata").at("value"), "MS41");
   const std::string account = "/v1/AUTH_" + org_;
@@ -118,8 +119,8 @@ TEST_F(DialectsInProcessTest, UnchangedRetryOfAnAllRegionsWriteIsNotConfirmed) {
   ASSERT_EQ(node_.Send(V::patch, kBucket, SlashId(), R"({"a":1})").result(),
             http::status::no_content);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Response res = node_.Send(V::delete_, kBucket + "?attributes=a",
-                              With(SlashId(), AllRegions(1)));
+    Response res =
+        node_.Send(V::delete_, kBucket + "?attributes=a", With(SlashId(), AllRegions(1)));
     EXPECT_EQ(res.result(), http::status::request_timeout) << res.body();
     EXPECT_FALSE(res[kCommitTokenHeader].empty());
   }
@@ -128,8 +129,8 @@ TEST_F(DialectsInProcessTest, UnchangedRetryOfAnAllRegionsWriteIsNotConfirmed) {
 // A 408 of a create names what it made, so a retry can find it (Ocamba's id and Location,
 // Attio's data), and carries the commit token.
 TEST_F(DialectsInProcessTest, TimedOutCreatesNameWhatTheyMade) {
-  Response ocamba = node_.Send(V::post, "/v1/hood/profile-properties",
-                               With(Key(), AllRegions(1)), R"({"label":"Kept","data_type":"text"})");
+  Response ocamba = node_.Send(V::post, "/v1/hood/profile-properties", With(Key(), AllRegions(1)),
+                               R"({"label":"Kept","data_type":"text"})");
   ASSERT_EQ(ocamba.result(), http::status::request_timeout) << ocamba.body();
   const std::string id(json::parse(ocamba.body()).at("id").as_string());
   EXPECT_EQ(ocamba[http::field::location], "/v1/hood/profile-properties/" + id);
@@ -201,8 +202,8 @@ TEST_F(DialectsInProcessTest, SlashIdRefusalsChangeNothing) {
       {With({{"SlashID-API-Key", "mrd_not-a-key"}}, org), V::patch, 401},
       {With({{"SlashID-API-Key", ""}}, org), V::get, 401},
       {With(InProcessNode::Bearer(key_ + "x"), org), V::put, 401},
-      {Key(), V::patch, 400},                                     // no SlashID-OrgID
-      {InProcessNode::Admin(), V::get, 400},                      // the operator names none
+      {Key(), V::patch, 400},                                      // no SlashID-OrgID
+      {InProcessNode::Admin(), V::get, 400},                       // the operator names none
       {With(InProcessNode::Bearer(foreign), org), V::patch, 403},  // another organization's key
       {With(Key(), {{"SlashID-OrgID", other}}), V::get, 403},
       {With(InProcessNode::Bearer(read_only), org), V::patch, 403},
@@ -237,8 +238,9 @@ TEST_F(DialectsInProcessTest, ZitadelAuthErrorsUseZitadelCodes) {
   expect(node_.Send(V::post, meta + "plan", {}, R"({"value":"eA=="})"), 401, 16, "AUTH-7fs1e");
   expect(node_.Send(V::get, meta + "plan", InProcessNode::Bearer("not-a-key")), 401, 16,
          "AUTH-7fs1e");
-  expect(node_.Send(V::post, meta + "plan", InProcessNode::Bearer(read_only), R"({"value":"eA=="})"),
-         403, 7, "");
+  expect(
+      node_.Send(V::post, meta + "plan", InProcessNode::Bearer(read_only), R"({"value":"eA=="})"),
+      403, 7, "");
   expect(node_.Send(V::delete_, meta + "plan", InProcessNode::Bearer(read_only)), 403, 7, "");
   expect(node_.Send(V::get, meta + "plan", InProcessNode::Bearer(write_only)), 403, 7, "");
   expect(node_.Send(V::post, meta + "_search", InProcessNode::Bearer(write_only), "{}"), 403, 7,

@@ -111,10 +111,10 @@ TEST_F(HttpServerTest, AThrowingHandlerAnswers500AndTheServerGoesOn) {
 
 TEST_F(HttpServerTest, PipelinedRequestsInOneSegmentAreAnsweredInOrder) {
   // Head, head with body, head: all already buffered after the first read.
-  const std::string all = Exchange(
-      {"GET /fine HTTP/1.1\r\nHost: x\r\n\r\n"
-       "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
-       "GET /fine HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"});
+  const std::string all =
+      Exchange({"GET /fine HTTP/1.1\r\nHost: x\r\n\r\n"
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                "GET /fine HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"});
   const size_t first = all.find("\r\n\r\nfine");
   const size_t echo = all.find("\r\n\r\necho:hello");
   const size_t last = all.rfind("\r\n\r\nfine");
@@ -125,10 +125,9 @@ TEST_F(HttpServerTest, PipelinedRequestsInOneSegmentAreAnsweredInOrder) {
 }
 
 TEST_F(HttpServerTest, ARequestSplitInsideItsHeadAndBodyIsReadWhole) {
-  const std::string all = Exchange({"POST /echo HTTP/1.1\r\nHo",
-                                    "st: x\r\nContent-Length: 6\r\n\r\nab",
-                                    "cdef",
-                                    "GET /fine HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"});
+  const std::string all =
+      Exchange({"POST /echo HTTP/1.1\r\nHo", "st: x\r\nContent-Length: 6\r\n\r\nab", "cdef",
+                "GET /fine HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"});
   const size_t echo = all.find("\r\n\r\necho:abcdef");
   ASSERT_NE(echo, std::string::npos) << all;
   EXPECT_NE(all.find("\r\n\r\nfine", echo), std::string::npos) << all;

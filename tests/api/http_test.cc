@@ -60,9 +60,7 @@ TEST_F(HttpTest, QueryParamAbsentOrEmpty) {
   EXPECT_EQ(QueryParam("b=2&&flag", "flag"), "");
 }
 
-TEST_F(HttpTest, QueryParamKeepsAMalformedEscapeRaw) {
-  EXPECT_EQ(QueryParam("x=%zz", "x"), "%zz");
-}
+TEST_F(HttpTest, QueryParamKeepsAMalformedEscapeRaw) { EXPECT_EQ(QueryParam("x=%zz", "x"), "%zz"); }
 
 TEST_F(HttpTest, SplitCommaListKeepsEmptyItems) {
   EXPECT_EQ(SplitCommaList(""), std::vector<std::string>{});
@@ -110,10 +108,10 @@ TEST_F(HttpTest, RequestIdReplacesAMissingUnprintableOrOverlongId) {
   Request none{http::verb::get, "/", 11};
   EXPECT_TRUE(IsUuid(RequestIdFor(none)));
   EXPECT_NE(RequestIdFor(none), RequestIdFor(none));
-  for (const std::string& bad : {std::string(129, 'x'), std::string("has space"),
-                                 std::string("tab\there"), std::string("del\x7f"),
-                                 std::string("bell\x07"), std::string("caf\xc3\xa9"),
-                                 std::string("")}) {
+  for (const std::string& bad :
+       {std::string(129, 'x'), std::string("has space"), std::string("tab\there"),
+        std::string("del\x7f"), std::string("bell\x07"), std::string("caf\xc3\xa9"),
+        std::string("")}) {
     const std::string id = RequestIdFor(WithRequestId(bad));
     EXPECT_TRUE(IsUuid(id)) << "'" << bad << "' gave '" << id << "'";
   }

@@ -7,13 +7,13 @@
 // Not thread-safe: one test thread drives it.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
-
-#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -56,8 +56,8 @@ class InProcessNode {
     gate_->Durable("n1", store_->writer().committed_seq());
     auth_ = std::make_unique<Authenticator>(store_.get(), std::string(kAdminKey));
     limiter_ = std::make_unique<RateLimiter>(limits);
-    ctx_ = ApiContext{store_.get(), gate_.get(), nullptr, auth_.get(), &metrics_, &draining_,
-                      "n1", "r1", limiter_.get()};
+    ctx_ = ApiContext{store_.get(), gate_.get(), nullptr, auth_.get(),   &metrics_,
+                      &draining_,   "n1",        "r1",    limiter_.get()};
     ctx_.writes_paused = &writes_paused_;
     RegisterAllRoutes(router_, ctx_);
   }
@@ -77,16 +77,16 @@ class InProcessNode {
     req.body() = std::move(body);
     req.prepare_payload();
     ioc_.restart();
-    auto answer = boost::asio::co_spawn(ioc_, router_.Dispatch(std::move(req)),
-                                        boost::asio::use_future);
+    auto answer =
+        boost::asio::co_spawn(ioc_, router_.Dispatch(std::move(req)), boost::asio::use_future);
     ioc_.run();
     return answer.get();
   }
 
   // A new organization's id (through the operator API).
   std::string CreateOrg(const std::string& name = "org") {
-    Response res = Send(http::verb::post, "/admin/v1/organizations", Admin(),
-                        "{\"name\":\"" + name + "\"}");
+    Response res =
+        Send(http::verb::post, "/admin/v1/organizations", Admin(), "{\"name\":\"" + name + "\"}");
     EXPECT_EQ(res.result(), http::status::created) << res.body();
     return std::string(boost::json::parse(res.body()).at("id").as_string());
   }
@@ -95,9 +95,9 @@ class InProcessNode {
   std::string CreateKey(const std::string& org, const std::vector<std::string>& scopes) {
     boost::json::array names;
     for (const auto& s : scopes) names.emplace_back(s);
-    Response res = Send(http::verb::post, "/admin/v1/organizations/" + org + "/api-keys", Admin(),
-                        boost::json::serialize(boost::json::object{{"name", "k"},
-                                                                   {"scopes", names}}));
+    Response res =
+        Send(http::verb::post, "/admin/v1/organizations/" + org + "/api-keys", Admin(),
+             boost::json::serialize(boost::json::object{{"name", "k"}, {"scopes", names}}));
     EXPECT_EQ(res.result(), http::status::created) << res.body();
     return std::string(boost::json::parse(res.body()).at("key").as_string());
   }

@@ -66,8 +66,10 @@ TEST_F(JsonUtilTest, StringFieldReadsOnlyStrings) {
 
 TEST(CompactJsonTest, KeepsNumbersAndStringsByteForByteAndDropsOnlyOuterWhitespace) {
   const std::string big(10000, '7');
-  const std::string in = " { \"a\" : 1.5 ,\n\t\"b\":[ 1e999, -1e999 , 0.1E-5 ],\"c\": \"x y\\\" \\\\\" ,"
-                         "\"d\":" + big + ",\"e\":18446744073709551617 } ";
+  const std::string in =
+      " { \"a\" : 1.5 ,\n\t\"b\":[ 1e999, -1e999 , 0.1E-5 ],\"c\": \"x y\\\" \\\\\" ,"
+      "\"d\":" +
+      big + ",\"e\":18446744073709551617 } ";
   auto out = CompactJson(in);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(*out, "{\"a\":1.5,\"b\":[1e999,-1e999,0.1E-5],\"c\":\"x y\\\" \\\\\",\"d\":" + big +
@@ -86,7 +88,8 @@ TEST(CompactJsonTest, RefusesWhatIsNotJson) {
 }
 
 TEST(ObjectMembersTest, SplitsAnObjectIntoNamesAndRawValueText) {
-  auto compact = CompactJson(R"({"a":1.50,"n\u00e9":{"x":[1,{"y":"}"}]},"q":"a,b}","a":true,"e":{}})");
+  auto compact =
+      CompactJson(R"({"a":1.50,"n\u00e9":{"x":[1,{"y":"}"}]},"q":"a,b}","a":true,"e":{}})");
   ASSERT_TRUE(compact.ok());
   auto members = ObjectMembers(*compact);
   ASSERT_TRUE(members.has_value());

@@ -1,10 +1,9 @@
 // Unit tests of api/ocamba/property and property_list: create and PATCH validation, the stored
 // form, the answer form, the system properties, and the list query.
-#include "api/ocamba/property.h"
-
 #include <gtest/gtest.h>
 
 #include "api/ocamba/ocamba_api.h"
+#include "api/ocamba/property.h"
 #include "api/ocamba/property_list.h"
 
 namespace meridian::api::ocamba {
@@ -40,16 +39,26 @@ TEST(OcambaPropertyTest, CreateDefaultsAndAliases) {
 }
 
 TEST(OcambaPropertyTest, CreateRefusesBadBodies) {
-  for (const char* body : {
-           R"([])", R"("x")", R"({})", R"({"label":""})", R"({"label":5})",
-           R"({"label":"a","name":"b"})", R"({"label":"a","data_type":"colour"})",
-           R"({"label":"a","target":"Bad Target"})", R"({"label":"a","target":"9x"})",
-           R"({"label":"a","pi_data":2})", R"({"label":"a","pi_data":true})",
-           R"({"label":"a","importable":"1"})", R"({"label":"a","id":"1"})",
-           R"({"label":"a","system":1})", R"({"label":"a","colour":"red"})",
-           R"({"label":"!!!"})", R"({"label":"a","import_aliases":"x"})",
-           R"({"label":"a","import_aliases":[""]})", R"({"label":"a","export_alias":"Has Space"})",
-           R"({"label":"a","data_type":"text","type":"text"})"}) {
+  for (const char* body : {R"([])",
+                           R"("x")",
+                           R"({})",
+                           R"({"label":""})",
+                           R"({"label":5})",
+                           R"({"label":"a","name":"b"})",
+                           R"({"label":"a","data_type":"colour"})",
+                           R"({"label":"a","target":"Bad Target"})",
+                           R"({"label":"a","target":"9x"})",
+                           R"({"label":"a","pi_data":2})",
+                           R"({"label":"a","pi_data":true})",
+                           R"({"label":"a","importable":"1"})",
+                           R"({"label":"a","id":"1"})",
+                           R"({"label":"a","system":1})",
+                           R"({"label":"a","colour":"red"})",
+                           R"({"label":"!!!"})",
+                           R"({"label":"a","import_aliases":"x"})",
+                           R"({"label":"a","import_aliases":[""]})",
+                           R"({"label":"a","export_alias":"Has Space"})",
+                           R"({"label":"a","data_type":"text","type":"text"})"}) {
     auto p = ParseCreate(J(body));
     EXPECT_FALSE(p.ok()) << body;
     if (!p.ok()) {
@@ -58,7 +67,8 @@ TEST(OcambaPropertyTest, CreateRefusesBadBodies) {
   }
   EXPECT_FALSE(ParseCreate(json::object{{"label", std::string(256, 'a')}}).ok());
   EXPECT_TRUE(ParseCreate(json::object{{"label", std::string(255, 'a')}}).ok());
-  EXPECT_FALSE(ParseCreate(json::object{{"label", "a"}, {"description", std::string(1001, 'd')}}).ok());
+  EXPECT_FALSE(
+      ParseCreate(json::object{{"label", "a"}, {"description", std::string(1001, 'd')}}).ok());
 }
 
 TEST(OcambaPropertyTest, PatchNeedsAnUpdatableFieldAndRefusesFixedOnes) {
@@ -80,7 +90,8 @@ TEST(OcambaPropertyTest, PatchNeedsAnUpdatableFieldAndRefusesFixedOnes) {
 }
 
 TEST(OcambaPropertyTest, StoredFormRoundTrips) {
-  Property p = *ParseCreate(J(R"({"label":"L","target":"t1","import_aliases":["a","b"],"pi_data":1})"));
+  Property p =
+      *ParseCreate(J(R"({"label":"L","target":"t1","import_aliases":["a","b"],"pi_data":1})"));
   auto back = DecodeStored("123", EncodeStored(p));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->id, "123");
@@ -164,8 +175,9 @@ TEST(OcambaErrorTest, EnvelopeHasCodeTitleMessageTrace) {
   EXPECT_EQ(w.at("title"), "Internal server error.");
   EXPECT_FALSE(w.as_object().contains("message"));
   EXPECT_EQ(internal.body().find("secret"), std::string::npos);
-  EXPECT_EQ(json::parse(ErrorResponse(http::status::too_many_requests, "m", "t").body()).at("title"),
-            "Too many requests.");
+  EXPECT_EQ(
+      json::parse(ErrorResponse(http::status::too_many_requests, "m", "t").body()).at("title"),
+      "Too many requests.");
 }
 
 }  // namespace

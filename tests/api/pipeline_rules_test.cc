@@ -59,7 +59,8 @@ Headers OrgHeaders(const Dialect& dialect, const Route& route, const std::string
 // The scopes of a key that lacks the route's.
 std::vector<std::string> AllScopesBut(uint8_t scope) {
   std::vector<std::string> out;
-  for (const std::string& name : ScopeNames(kScopeRead | kScopeWrite | kScopeSchema | kScopeAdmin)) {
+  for (const std::string& name :
+       ScopeNames(kScopeRead | kScopeWrite | kScopeSchema | kScopeAdmin)) {
     if (ScopeFromName(name) != scope) out.push_back(name);
   }
   return out;
@@ -111,8 +112,8 @@ struct Rule {
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> rules = {
-      {"no key", [](World&, const Case&) { return Headers{}; },
-       [](const Case&) { return 401u; }, ""},
+      {"no key", [](World&, const Case&) { return Headers{}; }, [](const Case&) { return 401u; },
+       ""},
       {"unknown key", [](World&, const Case&) { return InProcessNode::Bearer("mrd_nobody"); },
        [](const Case&) { return 401u; }, ""},
       {"key of another organization",
@@ -193,9 +194,8 @@ TEST(PipelineRulesTest, AnAppliedCommitTokenPassesOnEveryRead) {
   for (const Case& c : EveryGuardedRoute()) {
     if (c.route->method != http::verb::get) continue;
     SCOPED_TRACE(c.name);
-    const Headers h = With(Allowed(w, c),
-                           {{std::string(kMinCommitTokenHeader), token},
-                            {std::string(kConsistencyTimeoutHeader), "1"}});
+    const Headers h = With(Allowed(w, c), {{std::string(kMinCommitTokenHeader), token},
+                                           {std::string(kConsistencyTimeoutHeader), "1"}});
     Response res = w.node.Send(c.route->method, TargetOf(*c.route, w.org),
                                With(h, OrgHeaders(*c.dialect, *c.route, w.org)));
     EXPECT_NE(res.result(), http::status::request_timeout) << res.body();

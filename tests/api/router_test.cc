@@ -8,7 +8,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <chrono>
 #include <exception>
 #include <optional>
@@ -24,21 +23,20 @@ class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // Echoes what the handler saw, so tests can check the parsed Call.
-    router_.Add(http::verb::get, "/v1/things/{}/items/{}", [this](Call& call) {
-      return Echo(call, "items");
-    });
+    router_.Add(http::verb::get, "/v1/things/{}/items/{}",
+                [this](Call& call) { return Echo(call, "items"); });
     router_.Add(http::verb::get, "/v1/things/{}", [this](Call& call) { return Echo(call, "get"); });
     router_.Add(http::verb::put, "/v1/things/{}", [this](Call& call) { return Echo(call, "put"); });
     router_.Add(http::verb::get, "/health", [this](Call& call) { return Echo(call, "health"); });
-    router_.SetErrorFormat("/v1/", [](http::status status, std::string_view message,
-                                      const std::string& request_id) {
-      return MakeResponse(status, "{\"dialect\":\"v1\",\"message\":\"" + std::string(message) +
-                                      "\",\"request_id\":\"" + request_id + "\"}");
-    });
-    router_.SetErrorFormat("/v1/special/", [](http::status status, std::string_view,
-                                              const std::string&) {
-      return MakeResponse(status, "{\"dialect\":\"special\"}");
-    });
+    router_.SetErrorFormat(
+        "/v1/", [](http::status status, std::string_view message, const std::string& request_id) {
+          return MakeResponse(status, "{\"dialect\":\"v1\",\"message\":\"" + std::string(message) +
+                                          "\",\"request_id\":\"" + request_id + "\"}");
+        });
+    router_.SetErrorFormat("/v1/special/",
+                           [](http::status status, std::string_view, const std::string&) {
+                             return MakeResponse(status, "{\"dialect\":\"special\"}");
+                           });
   }
 
   asio::awaitable<Response> Echo(Call& call, std::string name) {
@@ -58,14 +56,13 @@ class RouterTest : public ::testing::Test {
     asio::io_context ioc;
     std::optional<Response> out;
     bool failed = false;
-    asio::co_spawn(ioc, router_.Dispatch(std::move(req)),
-                   [&](std::exception_ptr e, Response r) {
-                     if (e) {
-                       failed = true;
-                     } else {
-                       out = std::move(r);
-                     }
-                   });
+    asio::co_spawn(ioc, router_.Dispatch(std::move(req)), [&](std::exception_ptr e, Response r) {
+      if (e) {
+        failed = true;
+      } else {
+        out = std::move(r);
+      }
+    });
     ioc.run_for(std::chrono::seconds(30));
     EXPECT_FALSE(failed) << "Dispatch threw";
     EXPECT_TRUE(out.has_value()) << "Dispatch did not complete";
@@ -173,11 +170,10 @@ TEST_F(RouterTest, MalformedTargetIsABadRequest) {
 }
 
 TEST_F(RouterTest, EveryResponseHasRequestIdDateAndServer) {
-  for (auto [method, target] : {std::pair{http::verb::get, "/health"},
-                                std::pair{http::verb::get, "/v1/nope"},
-                                std::pair{http::verb::post, "/health"},
-                                std::pair{http::verb::get, "/v1/%zz"},
-                                std::pair{http::verb::get, "/plain/nope"}}) {
+  for (auto [method, target] :
+       {std::pair{http::verb::get, "/health"}, std::pair{http::verb::get, "/v1/nope"},
+        std::pair{http::verb::post, "/health"}, std::pair{http::verb::get, "/v1/%zz"},
+        std::pair{http::verb::get, "/plain/nope"}}) {
     Response res = Run(method, target);
     EXPECT_TRUE(IsUuid(res["X-Request-Id"])) << target;
     EXPECT_EQ(res[http::field::date].size(), 29u) << target;

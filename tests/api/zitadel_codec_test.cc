@@ -28,9 +28,9 @@ TEST(ZitadelBase64Test, AcceptsUnpaddedAndUrlSafeTextLikeProtojson) {
 }
 
 TEST(ZitadelBase64Test, RejectsBadCharactersAndPadding) {
-  for (const char* bad : {"a", "aGVsbG8=!", "aGV sbG8=", "aGVsbG8=\n", "aA=", "aA===", "a===",
-                          "====", "aA==aA==", "=aA=", "-_+/", "aGVs\nbG8=", "aGVsbG8==",
-                          "\xc3\xa9\xc3\xa9"}) {
+  for (const char* bad : {"a", "aGVsbG8=!", "aGV sbG8=", "aGVsbG8=\n",
+                          "aA=", "aA===", "a===", "====", "aA==aA==", "=aA=", "-_+/",
+                          "aGVs\nbG8=", "aGVsbG8==", "\xc3\xa9\xc3\xa9"}) {
     EXPECT_FALSE(DecodeBase64(bad).has_value()) << bad;
   }
 }
@@ -127,7 +127,8 @@ TEST(ZitadelDetailsTest, SequenceIsAStringAndCreationDateIsOptional) {
 }
 
 TEST(ZitadelErrorTest, BodyHasGrpcCodeMessageAndTheStatusTagAsId) {
-  Response res = ErrorFromStatus(WithCode(Status::NotFound("Metadata not found"), "QUERY-Rph32"), "rid");
+  Response res =
+      ErrorFromStatus(WithCode(Status::NotFound("Metadata not found"), "QUERY-Rph32"), "rid");
   EXPECT_EQ(res.result(), http::status::not_found);
   json::value body = json::parse(res.body());
   EXPECT_EQ(body.at("code"), 5);

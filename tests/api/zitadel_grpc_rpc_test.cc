@@ -4,20 +4,18 @@
 // consistency headers) comes back as the same gRPC code and ZITADEL message, before any
 // write is queued. Successful writes run the shared write path and are covered end to end by
 // tests/integration/zitadel_grpc_test.cc.
-#include "api/zitadel/grpc/rpc.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-
 #include <filesystem>
 #include <future>
 
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "api/zitadel/errors.h"
+#include "api/zitadel/grpc/rpc.h"
 #include "api/zitadel/metadata_store.h"
 #include "storage/keys.h"
 #include "storage/store.h"
@@ -45,8 +43,8 @@ class ZitadelRpcTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     auth_ = std::make_unique<Authenticator>(store_.get(), std::string(kAdmin));
-    ctx_ = ApiContext{store_.get(), nullptr, nullptr, auth_.get(), &metrics_, &draining_,
-                      "n1", "local"};
+    ctx_ = ApiContext{store_.get(), nullptr,    nullptr, auth_.get(),
+                      &metrics_,    &draining_, "n1",    "local"};
     storage::WriteBatch seed;
     for (const char* org : {kOrg, kOtherOrg}) {
       seed.Put(storage::DataKey(storage::kSystemTenant, kOrgsNs, org),
@@ -206,9 +204,7 @@ TEST_F(ZitadelRpcTest, InvokeDispatchesSerializedMessages) {
   const Metadata reader = As(kReader);  // named: the coroutines hold it by reference
   std::string out;
   const std::string serialized = req.SerializeAsString();
-  auto status = Call([&] {
-    return Invoke(ctx_, "GetOrgMetadata", reader, serialized, out);
-  });
+  auto status = Call([&] { return Invoke(ctx_, "GetOrgMetadata", reader, serialized, out); });
   ASSERT_TRUE(status.ok()) << status.message;
   mgmt::GetOrgMetadataResponse res;
   ASSERT_TRUE(res.ParseFromString(out));

@@ -1,20 +1,20 @@
 // gRPC-web framing of ZITADEL's ManagementService: the request frame decoder refuses every
 // malformed body with a gRPC status (never crashes), and answers carry the message frame and
 // a trailer frame with grpc-status, the percent-encoded grpc-message and the commit token.
-#include "api/zitadel/grpc/grpc_web.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "api/zitadel/errors.h"
+#include "api/zitadel/grpc/grpc_web.h"
 
 namespace meridian::api::zitadel::grpc_web {
 namespace {
 
 std::string Header(unsigned char flags, uint32_t length) {
   std::string h(1, static_cast<char>(flags));
-  for (int shift = 24; shift >= 0; shift -= 8) h.push_back(static_cast<char>((length >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    h.push_back(static_cast<char>((length >> shift) & 0xff));
   return h;
 }
 

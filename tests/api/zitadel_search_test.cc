@@ -1,8 +1,8 @@
 // Tests of the ZITADEL `_search` request: protojson-style parsing (numbers or strings, enum
 // names or numbers, proto field names, unknown fields ignored), limits, and key matching.
-#include "api/zitadel/search.h"
-
 #include <gtest/gtest.h>
+
+#include "api/zitadel/search.h"
 
 namespace meridian::api::zitadel {
 namespace {
@@ -41,10 +41,9 @@ TEST(ZitadelSearchParseTest, BadPagingIsRefused) {
   for (const char* text :
        {R"({"query":{"limit":1001}})", R"({"query":{"limit":"1001"}})",
         R"({"query":{"limit":4294967296}})", R"({"query":{"limit":-1}})",
-        R"({"query":{"offset":-1}})", R"({"query":{"offset":1.5}})",
-        R"({"query":{"offset":"1x"}})", R"({"query":{"offset":""}})",
-        R"({"query":{"offset":true}})", R"({"query":{"asc":"true"}})", R"({"query":[]})",
-        R"({"query":5})", R"([])", R"("x")"}) {
+        R"({"query":{"offset":-1}})", R"({"query":{"offset":1.5}})", R"({"query":{"offset":"1x"}})",
+        R"({"query":{"offset":""}})", R"({"query":{"offset":true}})", R"({"query":{"asc":"true"}})",
+        R"({"query":[]})", R"({"query":5})", R"([])", R"("x")"}) {
     EXPECT_TRUE(Parse(text).status().IsInvalidArgument()) << text;
   }
 }

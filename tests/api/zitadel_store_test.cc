@@ -1,8 +1,6 @@
 // Tests of the ZITADEL metadata batches against a real store (LMDB in a temp dir): the
 // per-organization sequence, creation dates kept across updates, all-or-nothing removes
 // decided inside the writer, organizations deleted under a write, and search paging.
-#include "api/zitadel/metadata_store.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <set>
 
 #include "api/auth.h"
+#include "api/zitadel/metadata_store.h"
 #include "storage/keys.h"
 #include "storage/store.h"
 
@@ -43,9 +42,9 @@ class ZitadelStoreTest : public ::testing::Test {
     return done.get_future().get();
   }
   // Runs a batch made by `make` with a fixed clock; returns the details or the error.
-  Result<Details> Run(const std::function<storage::WriteBatch(std::shared_ptr<WriteOutcome>,
-                                                              WallClock)>& make,
-                      int64_t now_ms) {
+  Result<Details> Run(
+      const std::function<storage::WriteBatch(std::shared_ptr<WriteOutcome>, WallClock)>& make,
+      int64_t now_ms) {
     auto outcome = std::make_shared<WriteOutcome>();
     auto committed = Commit(make(outcome, [now_ms] { return now_ms; }));
     if (!committed.ok()) return committed.status();
@@ -55,8 +54,7 @@ class ZitadelStoreTest : public ::testing::Test {
     return Run([&](auto o, auto c) { return SetBatch(kOrg, items, bulk, o, c); }, now_ms);
   }
   Result<Details> Remove(std::vector<std::string> keys, int64_t now_ms) {
-    return Run([&](auto o, auto c) { return RemoveBatch(kOrg, keys, "TEST-miss", o, c); },
-               now_ms);
+    return Run([&](auto o, auto c) { return RemoveBatch(kOrg, keys, "TEST-miss", o, c); }, now_ms);
   }
   std::optional<StoredEntry> Get(const std::string& key) {
     auto txn = store_->Read();
@@ -148,10 +146,9 @@ TEST_F(ZitadelStoreTest, ConcurrentWritesGetDistinctSequences) {
     outcomes.push_back(std::make_shared<WriteOutcome>());
     promises.push_back(std::make_shared<std::promise<Result<storage::CommitInfo>>>());
     done.push_back(promises.back()->get_future());
-    store_->Submit(SetBatch(kOrg, {{"k" + std::to_string(i), "YQ=="}}, false, outcomes.back()),
-                   [p = promises.back()](Result<storage::CommitInfo> r) {
-                     p->set_value(std::move(r));
-                   });
+    store_->Submit(
+        SetBatch(kOrg, {{"k" + std::to_string(i), "YQ=="}}, false, outcomes.back()),
+        [p = promises.back()](Result<storage::CommitInfo> r) { p->set_value(std::move(r)); });
   }
   std::set<uint64_t> sequences;
   for (int i = 0; i < kWriters; ++i) {
@@ -163,9 +160,9 @@ TEST_F(ZitadelStoreTest, ConcurrentWritesGetDistinctSequences) {
 }
 
 TEST_F(ZitadelStoreTest, SearchFiltersOrdersAndPages) {
-  ASSERT_TRUE(Set({{"app.a", "YQ=="}, {"app.b", "Yg=="}, {"app.c", "Yw=="}, {"other", "ZA=="}},
-                  true, 1000)
-                  .ok());
+  ASSERT_TRUE(
+      Set({{"app.a", "YQ=="}, {"app.b", "Yg=="}, {"app.c", "Yw=="}, {"other", "ZA=="}}, true, 1000)
+          .ok());
   auto txn = store_->Read();
   SearchRequest all;
   auto page = Search(*txn, kOrg, all);

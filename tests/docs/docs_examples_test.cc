@@ -79,8 +79,8 @@ TEST_P(DocsExamplesTest, ShellExamplesRunAsWritten) {
            << ReplaceAll(blocks, "localhost:8080", node().address());
   }
   // Bounded: a hanging example fails the test after two minutes.
-  const std::string command = "cd '" + dir_ + "' && timeout 120 bash '" + script_path + "' > '" +
-                              log_path + "' 2>&1";
+  const std::string command =
+      "cd '" + dir_ + "' && timeout 120 bash '" + script_path + "' > '" + log_path + "' 2>&1";
   const int status = std::system(command.c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << GetParam() << ": the examples failed; their output:\n"
@@ -90,7 +90,8 @@ TEST_P(DocsExamplesTest, ShellExamplesRunAsWritten) {
 
 std::string PageName(const testing::TestParamInfo<std::string>& info) {
   std::string name = info.param.substr(0, info.param.size() - 3);
-  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
   return name;
 }
 

@@ -206,8 +206,7 @@ TEST(OpenApiTest, EveryDocumentedOperationIsServed) {
     if (op.starts_with("HEAD ") && routes.count("GET " + op.substr(5)) != 0) continue;
     extra.push_back(op);
   }
-  EXPECT_TRUE(extra.empty()) << "in docs/openapi/ but not registered under api/:\n"
-                             << Join(extra);
+  EXPECT_TRUE(extra.empty()) << "in docs/openapi/ but not registered under api/:\n" << Join(extra);
 }
 
 // The parser's own rules, on fixed input.

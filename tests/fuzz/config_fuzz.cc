@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
   (void)meridian::node::LoadConfig({"--config", path}, nullptr);
-  (void)meridian::node::LoadConfig({"--config=" + path, "--node-id", "n2", "--listen",
-                                    "127.0.0.1:0", "--map-size-mb", "64"},
-                                   "fuzz-admin-token");
+  (void)meridian::node::LoadConfig(
+      {"--config=" + path, "--node-id", "n2", "--listen", "127.0.0.1:0", "--map-size-mb", "64"},
+      "fuzz-admin-token");
   return 0;
 }

@@ -4,7 +4,6 @@
 // base64 text re-encodes to a text that decodes to the same bytes, a parsed Ocamba property
 // survives its stored form, and a list page never reaches outside the list.
 #include <boost/json.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -151,15 +150,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 9) {
-    case 0: FuzzCompactJson(text); break;
-    case 1: FuzzZitadelCodec(text); break;
-    case 2: FuzzZitadelSearch(text); break;
-    case 3: FuzzAttioBodies(text); break;
-    case 4: FuzzAttioStored(text); break;
-    case 5: FuzzSwiftAndConsistencyHeaders(text); break;
-    case 6: FuzzOcambaBodies(text); break;
-    case 7: FuzzOcambaQueryAndStored(text); break;
-    case 8: (void)swift::IsValidUtf8(text); (void)swift::NormalizeName(text); break;
+    case 0:
+      FuzzCompactJson(text);
+      break;
+    case 1:
+      FuzzZitadelCodec(text);
+      break;
+    case 2:
+      FuzzZitadelSearch(text);
+      break;
+    case 3:
+      FuzzAttioBodies(text);
+      break;
+    case 4:
+      FuzzAttioStored(text);
+      break;
+    case 5:
+      FuzzSwiftAndConsistencyHeaders(text);
+      break;
+    case 6:
+      FuzzOcambaBodies(text);
+      break;
+    case 7:
+      FuzzOcambaQueryAndStored(text);
+      break;
+    case 8:
+      (void)swift::IsValidUtf8(text);
+      (void)swift::NormalizeName(text);
+      break;
   }
   return 0;
 }

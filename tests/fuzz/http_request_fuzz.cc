@@ -14,7 +14,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -90,11 +89,12 @@ class Node {
     repl.node_id = "n1";
     repl.region = "local";
     repl.secret = "fuzz-cluster-secret";
-    replication_ = std::make_unique<replication::ReplicationService>(ioc_, store_.get(),
-                                                                     gate_.get(), repl);
+    replication_ =
+        std::make_unique<replication::ReplicationService>(ioc_, store_.get(), gate_.get(), repl);
     auth_ = std::make_unique<Authenticator>(store_.get(), std::string(kAdminToken));
-    ctx_ = ApiContext{store_.get(), gate_.get(), replication_.get(), auth_.get(), &metrics_,
-                      &draining_, "n1", "local", nullptr};
+    ctx_ = ApiContext{store_.get(), gate_.get(), replication_.get(),
+                      auth_.get(),  &metrics_,   &draining_,
+                      "n1",         "local",     nullptr};
     RegisterAllRoutes(router_, ctx_);
     CreateTenant();
   }
@@ -110,12 +110,11 @@ class Node {
     std::optional<Response> out;
     std::exception_ptr error;
     bool done = false;
-    asio::co_spawn(ioc_, router_.Dispatch(std::move(req)),
-                   [&](std::exception_ptr e, Response res) {
-                     done = true;
-                     error = e;
-                     if (!e) out = std::move(res);
-                   });
+    asio::co_spawn(ioc_, router_.Dispatch(std::move(req)), [&](std::exception_ptr e, Response res) {
+      done = true;
+      error = e;
+      if (!e) out = std::move(res);
+    });
     const auto deadline = std::chrono::steady_clock::now() + kRequestDeadline;
     ioc_.restart();
     while (!done && std::chrono::steady_clock::now() < deadline) {
@@ -149,8 +148,9 @@ class Node {
     org_ = boost::json::value_to<std::string>(
         boost::json::parse(PostJson("/admin/v1/organizations", R"({"name":"fuzz"})")).at("id"));
     key_ = boost::json::value_to<std::string>(
-        boost::json::parse(PostJson("/admin/v1/organizations/" + org_ + "/api-keys",
-                                    R"({"name":"fuzz","scopes":["read","write","schema","admin"]})"))
+        boost::json::parse(
+            PostJson("/admin/v1/organizations/" + org_ + "/api-keys",
+                     R"({"name":"fuzz","scopes":["read","write","schema","admin"]})"))
             .at("key"));
   }
 
@@ -177,7 +177,8 @@ Node& TheNode() {
 
 std::string Substitute(std::string text, const Node& node) {
   for (auto [token, value] : {std::pair<std::string_view, std::string_view>{"@ORG@", node.org()},
-                              {"@KEY@", node.key()}, {"@ADMIN@", kAdminToken}}) {
+                              {"@KEY@", node.key()},
+                              {"@ADMIN@", kAdminToken}}) {
     for (size_t at = text.find(token); at != std::string::npos;
          at = text.find(token, at + value.size())) {
       text.replace(at, token.size(), value);

@@ -21,13 +21,13 @@ const std::string kSecret = "fuzz-cluster-secret";
 void CheckHandshake(const pb::Frame& frame) {
   if (frame.has_hello()) {
     const auto& h = frame.hello();
-    (void)replication::SameMac(h.mac(),
-                               replication::Mac(kSecret, {"hello", "nonce", h.node_id(),
-                                                          h.origin_id()}));
+    (void)replication::SameMac(
+        h.mac(), replication::Mac(kSecret, {"hello", "nonce", h.node_id(), h.origin_id()}));
   }
   if (frame.has_welcome()) {
     const auto& w = frame.welcome();
-    (void)replication::SameMac(w.mac(), replication::Mac(kSecret, {"welcome", "nonce", w.node_id()}));
+    (void)replication::SameMac(w.mac(),
+                               replication::Mac(kSecret, {"welcome", "nonce", w.node_id()}));
   }
 }
 

@@ -109,10 +109,9 @@ TEST_F(AdminTest, OrganizationsCreateListGetDelete) {
 
 TEST_F(AdminTest, OrganizationValidation) {
   const std::string too_long(201, 'n');
-  for (const std::string& body :
-       std::vector<std::string>{"", "{", "[]", "\"acme\"", "{}", R"({"name":""})",
-                                R"({"name":5})", R"({"name":null})", R"({"name":["a"]})",
-                                "{\"name\":\"" + too_long + "\"}"}) {
+  for (const std::string& body : std::vector<std::string>{
+           "", "{", "[]", "\"acme\"", "{}", R"({"name":""})", R"({"name":5})", R"({"name":null})",
+           R"({"name":["a"]})", "{\"name\":\"" + too_long + "\"}"}) {
     SCOPED_TRACE(body);
     EXPECT_TRUE(IsErrorEnvelope(Admin(V::post, kOrgs, body), 400));
   }
@@ -120,7 +119,8 @@ TEST_F(AdminTest, OrganizationValidation) {
   EXPECT_EQ(Admin(V::post, kOrgs, "{\"name\":\"" + std::string(200, 'n') + "\"}").status, 201);
   // Consistency headers are validated on admin writes too.
   Response r = Client().Request(
-      V::post, kOrgs, [&] {
+      V::post, kOrgs,
+      [&] {
         Headers h = AdminAuth();
         h.emplace_back("SlashID-Required-Consistency", "everywhere");
         return h;
@@ -177,9 +177,9 @@ TEST_F(AdminTest, ApiKeysCreateListDelete) {
   // Still refused after a restart; the data written with it stays.
   ASSERT_TRUE(node().Restart());
   EXPECT_TRUE(IsErrorEnvelope(Client().Request(V::get, BucketPath(kReadWrite), slashid), 401));
-  Response data = Client().Request(V::get, BucketPath(kReadWrite),
-                                   {{"Authorization", "Bearer " + AdminToken()},
-                                    {"SlashID-OrgID", org}});
+  Response data =
+      Client().Request(V::get, BucketPath(kReadWrite),
+                       {{"Authorization", "Bearer " + AdminToken()}, {"SlashID-OrgID", org}});
   EXPECT_EQ(data.Json(), json::parse(R"({"result":{"a":1}})")) << data.body;
 }
 
@@ -196,9 +196,9 @@ TEST_F(AdminTest, ApiKeyValidation) {
   }
   EXPECT_TRUE(KeyIds(org).empty());
   // An unknown organization: 404.
-  EXPECT_TRUE(IsErrorEnvelope(
-      Admin(V::post, Keys("00000000-0000-4000-8000-000000000000"), R"({"name":"k","scopes":["read"]})"),
-      404));
+  EXPECT_TRUE(IsErrorEnvelope(Admin(V::post, Keys("00000000-0000-4000-8000-000000000000"),
+                                    R"({"name":"k","scopes":["read"]})"),
+                              404));
   EXPECT_TRUE(IsErrorEnvelope(Admin(V::get, Keys("00000000-0000-4000-8000-000000000000")), 404));
   // A key id of another organization cannot be deleted through this one.
   const std::string other = CreateOrg("other");
@@ -216,7 +216,8 @@ TEST_F(AdminTest, WhoMayDoWhat) {
 
   // No key or an unknown key: 401 everywhere.
   const std::string buckets = kOrgs + "/" + org + "/attribute-buckets";
-  for (const Headers& h : std::vector<Headers>{{}, BearerAuth("wrong"), BearerAuth(org_admin + "x")}) {
+  for (const Headers& h :
+       std::vector<Headers>{{}, BearerAuth("wrong"), BearerAuth(org_admin + "x")}) {
     for (const std::string& target : {kOrgs, kOrgs + "/" + org, Keys(org)}) {
       SCOPED_TRACE(target);
       EXPECT_TRUE(IsErrorEnvelope(Client().Request(V::get, target, h), 401));
@@ -240,9 +241,9 @@ TEST_F(AdminTest, WhoMayDoWhat) {
   ASSERT_EQ(made.status, 201) << made.body;
   const std::string made_id(made.Json().at("id").as_string());
   EXPECT_EQ(As(org_admin, V::get, Keys(org)).status, 200);
-  EXPECT_EQ(As(org_admin, V::post, kOrgs + "/" + org + "/attribute-buckets", R"({"name":"b1"})")
-                .status,
-            201);
+  EXPECT_EQ(
+      As(org_admin, V::post, kOrgs + "/" + org + "/attribute-buckets", R"({"name":"b1"})").status,
+      201);
   EXPECT_EQ(As(org_admin, V::delete_, Keys(org) + "/" + made_id).status, 204);
   // ... but not another organization's (403), and an admin key is no data key.
   EXPECT_TRUE(IsErrorEnvelope(As(org_admin, V::get, kOrgs + "/" + other), 403));
@@ -253,13 +254,15 @@ TEST_F(AdminTest, WhoMayDoWhat) {
       As(org_admin, V::post, kOrgs + "/" + other + "/attribute-buckets", R"({"name":"b2"})"), 403));
   const std::set<std::string> other_keys = KeyIds(other);
   ASSERT_EQ(other_keys.size(), 1u);
-  EXPECT_TRUE(IsErrorEnvelope(As(org_admin, V::delete_, Keys(other) + "/" + *other_keys.begin()), 403));
+  EXPECT_TRUE(
+      IsErrorEnvelope(As(org_admin, V::delete_, Keys(other) + "/" + *other_keys.begin()), 403));
   EXPECT_TRUE(IsErrorEnvelope(As(other_admin, V::delete_, Keys(org) + "/" + made_id), 403));
   EXPECT_TRUE(IsErrorEnvelope(
       Client().Request(V::get, BucketPath(kReadWrite), SlashIdAuth(org_admin, org)), 403));
   // Keys without the admin scope manage nothing.
   EXPECT_TRUE(IsErrorEnvelope(As(org_rw, V::get, Keys(org)), 403));
-  EXPECT_TRUE(IsErrorEnvelope(As(org_rw, V::post, Keys(org), R"({"name":"x","scopes":["admin"]})"), 403));
+  EXPECT_TRUE(
+      IsErrorEnvelope(As(org_rw, V::post, Keys(org), R"({"name":"x","scopes":["admin"]})"), 403));
   EXPECT_TRUE(IsErrorEnvelope(As(org_rw, V::get, kOrgs + "/" + org), 403));
   EXPECT_TRUE(IsErrorEnvelope(
       As(org_rw, V::post, kOrgs + "/" + org + "/attribute-buckets", R"({"name":"b3"})"), 403));
@@ -273,15 +276,18 @@ TEST_F(AdminTest, DeletingAnOrganizationDeletesItsKeysAndData) {
   const std::string key = CreateKey(org, {"read", "write"});
   const std::string keep_key = CreateKey(keep, {"read", "write"});
   ASSERT_EQ(CreateBucket(org, "extra"), 201);
-  ASSERT_EQ(Client().Request(V::patch, BucketPath(kReadWrite), SlashIdAuth(key, org), R"({"a":1})")
+  ASSERT_EQ(Client()
+                .Request(V::patch, BucketPath(kReadWrite), SlashIdAuth(key, org), R"({"a":1})")
                 .status,
             204);
-  ASSERT_EQ(Client().Request(V::patch, BucketPath(kReadWrite), SlashIdAuth(keep_key, keep),
-                             R"({"b":2})").status,
-            204);
+  ASSERT_EQ(
+      Client()
+          .Request(V::patch, BucketPath(kReadWrite), SlashIdAuth(keep_key, keep), R"({"b":2})")
+          .status,
+      204);
   ASSERT_EQ(Admin(V::delete_, kOrgs + "/" + org).status, 204);
-  EXPECT_TRUE(IsErrorEnvelope(Client().Request(V::get, BucketPath(kReadWrite), SlashIdAuth(key, org)),
-                              401));
+  EXPECT_TRUE(IsErrorEnvelope(
+      Client().Request(V::get, BucketPath(kReadWrite), SlashIdAuth(key, org)), 401));
   EXPECT_TRUE(IsErrorEnvelope(Admin(V::get, Keys(org)), 404));
   // The other organization is untouched.
   Response r = Client().Request(V::get, BucketPath(kReadWrite), SlashIdAuth(keep_key, keep));
@@ -353,10 +359,11 @@ TEST_F(AdminTest, HealthReadinessAndMetrics) {
   ASSERT_EQ(m1.status, 200);
   EXPECT_EQ(m1.Header("Content-Type").substr(0, 10), "text/plain");
   for (const char* name :
-       {"meridian_http_responses_total{class=\"2xx\"}", "meridian_http_responses_total{class=\"4xx\"}",
+       {"meridian_http_responses_total{class=\"2xx\"}",
+        "meridian_http_responses_total{class=\"4xx\"}",
         "meridian_http_responses_total{class=\"5xx\"}", "meridian_storage_commits_total",
-        "meridian_storage_last_seq", "meridian_http_connections_open",
-        "meridian_storage_healthy", "meridian_storage_map_bytes"}) {
+        "meridian_storage_last_seq", "meridian_http_connections_open", "meridian_storage_healthy",
+        "meridian_storage_map_bytes"}) {
     EXPECT_GE(Metric(m1.body, name), 0) << name << " missing:\n" << m1.body;
   }
   EXPECT_EQ(Metric(m1.body, "meridian_storage_healthy"), 1);
@@ -368,7 +375,8 @@ TEST_F(AdminTest, HealthReadinessAndMetrics) {
             Metric(m1.body, "meridian_http_responses_total{class=\"2xx\"}"));
   EXPECT_GT(Metric(m2.body, "meridian_http_responses_total{class=\"4xx\"}"),
             Metric(m1.body, "meridian_http_responses_total{class=\"4xx\"}"));
-  EXPECT_GT(Metric(m2.body, "meridian_storage_last_seq"), Metric(m1.body, "meridian_storage_last_seq"));
+  EXPECT_GT(Metric(m2.body, "meridian_storage_last_seq"),
+            Metric(m1.body, "meridian_storage_last_seq"));
 
   // /cluster/v1/status: the operator only.
   EXPECT_EQ(Client().Request(V::get, "/cluster/v1/status").status, 401);

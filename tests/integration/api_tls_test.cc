@@ -76,12 +76,14 @@ TEST(ApiTlsTest, HttpsOnlyCurlReachesItPlainHttpIsRefusedAndSighupSwapsTheCertif
   fs::copy_file(server.cert, server.cert + ".orig");
   { std::ofstream(server.cert, std::ios::trunc) << "garbage\n"; }
   ASSERT_TRUE(node.Signal(SIGHUP));
-  EXPECT_TRUE(PollUntil([&] { return node.ReadLog().find("api_tls_reload_failed") != std::string::npos; }, 10s));
+  EXPECT_TRUE(PollUntil(
+      [&] { return node.ReadLog().find("api_tls_reload_failed") != std::string::npos; }, 10s));
   EXPECT_EQ(CurlStatus(ca.ca_file(), url), "200");
   fs::copy_file(swapped.cert, server.cert, fs::copy_options::overwrite_existing);
   fs::copy_file(swapped.key, server.key, fs::copy_options::overwrite_existing);
   ASSERT_TRUE(node.Signal(SIGHUP));
-  EXPECT_TRUE(PollUntil([&] { return node.ReadLog().find("api_tls_reloaded") != std::string::npos; }, 10s));
+  EXPECT_TRUE(
+      PollUntil([&] { return node.ReadLog().find("api_tls_reloaded") != std::string::npos; }, 10s));
   EXPECT_EQ(CurlStatus(other.ca_file(), url), "200") << node.ReadLog();
   EXPECT_NE(CurlStatus(ca.ca_file(), url), "200");
 }

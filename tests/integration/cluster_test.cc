@@ -6,6 +6,8 @@
 // converges; kill -9 loses nothing acknowledged and catches up; a wiped (or too-far-behind) node
 // is rebuilt by snapshot; concurrent writes to one key converge; /cluster/v1/status shows every
 // peer; and a two-node region needs both nodes for local_region. Every wait is bounded.
+#include "tests/support/cluster.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -18,7 +20,6 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/cluster.h"
 #include "tests/support/node_test.h"
 
 namespace meridian::test {
@@ -194,17 +195,24 @@ TEST_F(ClusterTest, ACutRegionGets408AtTheTimeoutLocalRegionWorksAndHealingConve
   EXPECT_EQ(Attribute(2, "plan"), "");
   EXPECT_EQ(Attribute(0, "island"), "");
   // n1 sees the cut-off peer disconnected and behind.
-  EXPECT_TRUE(PollUntil([&] {
-    const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(2));
-    return peer.is_object() && peer.at("connected") == json::value(false) &&
-           Int(peer, "lag_entries") >= 2;
-  }, 10s)) << json::serialize(cluster_->Status(0));
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(2));
+        return peer.is_object() && peer.at("connected") == json::value(false) &&
+               Int(peer, "lag_entries") >= 2;
+      },
+      10s))
+      << json::serialize(cluster_->Status(0));
 
   ASSERT_TRUE(cluster_->Heal());
-  EXPECT_TRUE(PollUntil([&] {
-    return EveryNodeHas("plan", "\"cut\"") && EveryNodeHas("seats", "7") &&
-           EveryNodeHas("island", "true");
-  }, 30s)) << "no convergence after the heal:\n" << AllBuckets();
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return EveryNodeHas("plan", "\"cut\"") && EveryNodeHas("seats", "7") &&
+               EveryNodeHas("island", "true");
+      },
+      30s))
+      << "no convergence after the heal:\n"
+      << AllBuckets();
   EXPECT_TRUE(AllBucketsEqual()) << AllBuckets();
   // And all_regions is reachable again.
   EXPECT_EQ(Patch(2, R"({"after":1})", "all_regions", 10).status, 204);
@@ -219,15 +227,18 @@ TEST_F(ClusterTest, ANodeKilledAndRestartedLosesNothingAndCatchesUp) {
   ASSERT_TRUE(cluster_->Heal());
   // Writes made while n3 is down.
   for (int i = 0; i < 40; ++i) {
-    Response w = Patch(i % 2, "{\"k" + std::to_string(i) + "\":" + std::to_string(i) + "}",
-                       "local_region");
+    Response w =
+        Patch(i % 2, "{\"k" + std::to_string(i) + "\":" + std::to_string(i) + "}", "local_region");
     ASSERT_EQ(w.status, 204) << w.body;
   }
   ASSERT_TRUE(cluster_->Restart(2));
-  EXPECT_TRUE(PollUntil([&] {
-    return EveryNodeHas("k0", "0") && EveryNodeHas("k39", "39") &&
-           EveryNodeHas("last_words", "\"n3\"");
-  }, 30s)) << AllBuckets();
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return EveryNodeHas("k0", "0") && EveryNodeHas("k39", "39") &&
+               EveryNodeHas("last_words", "\"n3\"");
+      },
+      30s))
+      << AllBuckets();
   EXPECT_TRUE(AllBucketsEqual()) << AllBuckets();
   // It takes part again: all_regions is reached through it.
   Response w = Patch(0, R"({"after":true})", "all_regions");
@@ -239,8 +250,8 @@ TEST_F(ClusterTest, AWipedNodeIsRebuiltBySnapshot) {
   // A short log: once acknowledged, what the wiped node needs is gone from every log.
   StartCluster({.max_log_entries = 20});
   for (int i = 0; i < 60; ++i) {
-    Response w = Patch(i % 3, "{\"w" + std::to_string(i) + "\":" + std::to_string(i) + "}",
-                       "all_regions");
+    Response w =
+        Patch(i % 3, "{\"w" + std::to_string(i) + "\":" + std::to_string(i) + "}", "all_regions");
     ASSERT_EQ(w.status, 204) << w.body;
   }
   const std::string old_origin = [&] {
@@ -248,16 +259,21 @@ TEST_F(ClusterTest, AWipedNodeIsRebuiltBySnapshot) {
     return st.is_object() ? std::string(st.at("origin_id").as_string()) : "";
   }();
   // Every node truncates its log up to what all peers acknowledged (about once a second).
-  ASSERT_TRUE(PollUntil([&] {
-    for (int i = 0; i < 2; ++i) {
-      if (Int(cluster_->Status(i), "log_first_seq") <= 15) return false;
-    }
-    return true;
-  }, 15s)) << json::serialize(cluster_->Status(0)) << "\n" << json::serialize(cluster_->Status(1));
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        for (int i = 0; i < 2; ++i) {
+          if (Int(cluster_->Status(i), "log_first_seq") <= 15) return false;
+        }
+        return true;
+      },
+      15s))
+      << json::serialize(cluster_->Status(0)) << "\n"
+      << json::serialize(cluster_->Status(1));
 
   ASSERT_TRUE(cluster_->Wipe(2));
   EXPECT_TRUE(PollUntil([&] { return AllBucketsEqual() && EveryNodeHas("w59", "59"); }, 30s))
-      << "the wiped node was not rebuilt:\n" << AllBuckets();
+      << "the wiped node was not rebuilt:\n"
+      << AllBuckets();
   for (int i = 0; i < 60; i += 7) {
     EXPECT_EQ(Attribute(2, "w" + std::to_string(i)), std::to_string(i));
   }
@@ -278,16 +294,19 @@ TEST_F(ClusterTest, APeerAwayLongerThanTheLogIsCaughtUpBySnapshot) {
   ASSERT_EQ(Patch(0, R"({"first":1})", "all_regions").status, 204);
   cluster_->Kill9(2);
   for (int i = 0; i < 60; ++i) {
-    Response w = Patch(0, "{\"a" + std::to_string(i) + "\":" + std::to_string(i) + "}",
-                       "local_region");
+    Response w =
+        Patch(0, "{\"a" + std::to_string(i) + "\":" + std::to_string(i) + "}", "local_region");
     ASSERT_EQ(w.status, 204) << w.body;
   }
   // n1 cuts n3 loose: its log is truncated past what n3 acknowledged.
-  ASSERT_TRUE(PollUntil([&] {
-    const json::value st = cluster_->Status(0);
-    const int64_t acked = Int(PeerOf(st, cluster_->Id(2)), "acked_seq");
-    return acked >= 0 && Int(st, "log_first_seq") > acked + 1;
-  }, 15s)) << json::serialize(cluster_->Status(0));
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        const json::value st = cluster_->Status(0);
+        const int64_t acked = Int(PeerOf(st, cluster_->Id(2)), "acked_seq");
+        return acked >= 0 && Int(st, "log_first_seq") > acked + 1;
+      },
+      15s))
+      << json::serialize(cluster_->Status(0));
   ASSERT_TRUE(cluster_->Restart(2));
   EXPECT_TRUE(PollUntil([&] { return AllBucketsEqual() && EveryNodeHas("a59", "59"); }, 30s))
       << AllBuckets();
@@ -367,10 +386,13 @@ TEST_F(ClusterTest, StatusShowsEveryPeerWithSequencesAndLag) {
   const int64_t last = Int(s0, "last_seq");
   ASSERT_GE(last, 1) << json::serialize(s0);
   for (int j = 1; j < 3; ++j) {
-    EXPECT_TRUE(PollUntil([&] {
-      const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(j));
-      return Int(peer, "acked_seq") >= last && Int(peer, "lag_entries") == 0;
-    }, 10s)) << json::serialize(cluster_->Status(0));
+    EXPECT_TRUE(PollUntil(
+        [&] {
+          const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(j));
+          return Int(peer, "acked_seq") >= last && Int(peer, "lag_entries") == 0;
+        },
+        10s))
+        << json::serialize(cluster_->Status(0));
     const json::value from_n1 = PeerOf(cluster_->Status(j), cluster_->Id(0));
     ASSERT_TRUE(from_n1.is_object()) << json::serialize(cluster_->Status(j));
     EXPECT_GE(Int(from_n1, "applied_seq"), last) << json::serialize(from_n1);
@@ -379,23 +401,31 @@ TEST_F(ClusterTest, StatusShowsEveryPeerWithSequencesAndLag) {
   // Lag shows while a peer is cut off.
   ASSERT_TRUE(cluster_->Cut(1));
   ASSERT_EQ(Patch(0, R"({"y":2})", "local_region").status, 204);
-  EXPECT_TRUE(PollUntil([&] {
-    const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(1));
-    return peer.is_object() && Int(peer, "lag_entries") >= 1 &&
-           peer.at("lag_seconds").to_number<double>() >= 0.3 &&
-           peer.at("connected") == json::value(false);
-  }, 10s)) << json::serialize(cluster_->Status(0));
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(1));
+        return peer.is_object() && Int(peer, "lag_entries") >= 1 &&
+               peer.at("lag_seconds").to_number<double>() >= 0.3 &&
+               peer.at("connected") == json::value(false);
+      },
+      10s))
+      << json::serialize(cluster_->Status(0));
   ASSERT_TRUE(cluster_->Heal());
-  EXPECT_TRUE(PollUntil([&] {
-    const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(1));
-    return peer.is_object() && peer.at("connected") == json::value(true) &&
-           Int(peer, "lag_entries") == 0;
-  }, 15s)) << json::serialize(cluster_->Status(0));
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        const json::value peer = PeerOf(cluster_->Status(0), cluster_->Id(1));
+        return peer.is_object() && peer.at("connected") == json::value(true) &&
+               Int(peer, "lag_entries") == 0;
+      },
+      15s))
+      << json::serialize(cluster_->Status(0));
   // The operator key is required.
   EXPECT_EQ(cluster_->Client(0).Request(http::verb::get, "/cluster/v1/status").status, 401);
   EXPECT_EQ(cluster_->Client(0)
-                .Request(http::verb::get, "/cluster/v1/status", Cluster::BearerAuthHeader(key_))
-                .status / 100, 4);
+                    .Request(http::verb::get, "/cluster/v1/status", Cluster::BearerAuthHeader(key_))
+                    .status /
+                100,
+            4);
 }
 
 TEST_F(ClusterTest, ATwoNodeRegionNeedsBothNodesForLocalRegion) {
@@ -430,9 +460,12 @@ TEST_F(ClusterTest, ATwoNodeRegionNeedsBothNodesForLocalRegion) {
   EXPECT_GE(elapsed, 1.8);
   EXPECT_LE(elapsed, 2.2);
   ASSERT_TRUE(cluster_->Heal());
-  EXPECT_TRUE(PollUntil([&] {
-    return EveryNodeHas("alone", "1") && EveryNodeHas("everywhere", "1") && AllBucketsEqual();
-  }, 30s)) << AllBuckets();
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return EveryNodeHas("alone", "1") && EveryNodeHas("everywhere", "1") && AllBucketsEqual();
+      },
+      30s))
+      << AllBuckets();
 }
 
 }  // namespace

@@ -60,8 +60,8 @@ class DiskFullNodeTest : public testing::Test {
 };
 
 TEST_F(DiskFullNodeTest, WritesAre507UntilSpaceIsFreedAndNothingAcknowledgedIsLost) {
-  Response org = client_->Request(http::verb::post, "/admin/v1/organizations", Admin(),
-                                  R"({"name":"full"})");
+  Response org =
+      client_->Request(http::verb::post, "/admin/v1/organizations", Admin(), R"({"name":"full"})");
   ASSERT_EQ(org.status, 201) << org.body;
   const std::string org_id(ParseJson(org.body).at("id").as_string());
   const Headers slashid = Admin({{"SlashID-OrgID", org_id}});

@@ -52,10 +52,10 @@ class HttpEdgeTest : public NodeTest {
 TEST_F(HttpEdgeTest, AHugeTrailerSectionIs431AndTheNodeLives) {
   // One trailer field of 200 KiB, then 5,000 small ones: both over the 32 KiB header limit.
   const std::string body = "{\"name\":\"t\"}";
-  const std::string head = AdminPost() + "Transfer-Encoding: chunked\r\n\r\nc\r\n" + body +
-                           "\r\n0\r\n";
-  RawReply reply = SendRawBytes(node().port(), head + "X-T: " + std::string(200 << 10, 't') +
-                                                   "\r\n\r\n");
+  const std::string head =
+      AdminPost() + "Transfer-Encoding: chunked\r\n\r\nc\r\n" + body + "\r\n0\r\n";
+  RawReply reply =
+      SendRawBytes(node().port(), head + "X-T: " + std::string(200 << 10, 't') + "\r\n\r\n");
   EXPECT_TRUE(IsErrorEnvelope(reply.response, 431)) << reply.bytes.substr(0, 300);
   EXPECT_TRUE(reply.peer_closed);
   std::string many = head;
@@ -76,15 +76,16 @@ TEST_F(HttpEdgeTest, AHugeTrailerSectionIs431AndTheNodeLives) {
 TEST_F(HttpEdgeTest, AFieldOver64KiBUnderA1MiBHeaderLimitIs431) {
   const uint16_t port = StartWithLimits(R"({"max_header_bytes":1048576})");
   ASSERT_NE(port, 0);
-  RawReply reply = SendRawBytes(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                          std::string(70000, 'h') + "\r\n\r\n");
+  RawReply reply = SendRawBytes(
+      port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70000, 'h') + "\r\n\r\n");
   EXPECT_EQ(reply.response.status, 431) << reply.bytes.substr(0, 300);
-  reply = SendRawBytes(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-" + std::string(70000, 'n') +
-                                 ": v\r\n\r\n");
+  reply = SendRawBytes(
+      port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-" + std::string(70000, 'n') + ": v\r\n\r\n");
   EXPECT_EQ(reply.response.status, 431) << reply.bytes.substr(0, 300);
   // Many fields under the per-field bound but 300 KiB in all fit the raised limit.
   std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 10; ++i) many += "X-F" + std::to_string(i) + ": " + std::string(30000, 'v') + "\r\n";
+  for (int i = 0; i < 10; ++i)
+    many += "X-F" + std::to_string(i) + ": " + std::string(30000, 'v') + "\r\n";
   EXPECT_EQ(SendRawBytes(port, many + "\r\n").response.status, 200);
   ExpectAlive(port);
 }
@@ -92,8 +93,8 @@ TEST_F(HttpEdgeTest, AFieldOver64KiBUnderA1MiBHeaderLimitIs431) {
 TEST_F(HttpEdgeTest, TransferEncodingNotEndingInChunkedIs400AndClosesBeforeAnySecondRequest) {
   const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   for (const std::string te : {"gzip", "chunked, gzip", "gzip, chunked", "identity", "x"}) {
-    RawReply reply = SendRawBytes(node().port(), AdminPost() + "Transfer-Encoding: " + te +
-                                                     "\r\n\r\n" + smuggled);
+    RawReply reply = SendRawBytes(node().port(),
+                                  AdminPost() + "Transfer-Encoding: " + te + "\r\n\r\n" + smuggled);
     EXPECT_TRUE(IsErrorEnvelope(reply.response, 400)) << te << ": " << reply.bytes;
     EXPECT_TRUE(reply.peer_closed) << te;
     EXPECT_EQ(CountAnswers(reply.bytes), 1u) << te << ": " << reply.bytes;
@@ -105,8 +106,7 @@ TEST_F(HttpEdgeTest, TransferEncodingNotEndingInChunkedIs400AndClosesBeforeAnySe
         "Content-Length: 5\r\nContent-Length: 6\r\n", "Content-Length: 5, 6\r\n",
         "Content-Length: -5\r\n", "Content-Length: 0x5\r\n",
         "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
-    RawReply reply =
-        SendRawBytes(node().port(), AdminPost() + fields + "\r\n0\r\n\r\n" + smuggled);
+    RawReply reply = SendRawBytes(node().port(), AdminPost() + fields + "\r\n0\r\n\r\n" + smuggled);
     EXPECT_TRUE(IsErrorEnvelope(reply.response, 400)) << fields << ": " << reply.bytes;
     EXPECT_TRUE(reply.peer_closed) << fields;
     EXPECT_EQ(CountAnswers(reply.bytes), 1u) << fields << ": " << reply.bytes;
@@ -175,9 +175,10 @@ TEST_F(HttpEdgeTest, AbsoluteFormTargetsAreServed) {
   RawReply reply = SendRawBytes(node().port(),
                                 "GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   EXPECT_EQ(reply.response.status, 200) << reply.bytes;
-  reply = SendRawBytes(node().port(), "GET http://127.0.0.1/admin/v1/organizations HTTP/1.1\r\n"
-                                      "Host: x\r\nAuthorization: Bearer " + AdminToken() +
-                                          "\r\n\r\n");
+  reply = SendRawBytes(node().port(),
+                       "GET http://127.0.0.1/admin/v1/organizations HTTP/1.1\r\n"
+                       "Host: x\r\nAuthorization: Bearer " +
+                           AdminToken() + "\r\n\r\n");
   EXPECT_EQ(reply.response.status, 200) << reply.bytes;
 }
 
@@ -187,10 +188,11 @@ TEST_F(HttpEdgeTest, TheAuthorizationSchemeIsCaseInsensitive) {
                                   {{"Authorization", scheme + " " + AdminToken()}});
     EXPECT_EQ(r.status, 200) << scheme << ": " << r.body;
   }
-  EXPECT_EQ(Client()
-                .Request(V::get, "/admin/v1/organizations", {{"Authorization", "Basic " + AdminToken()}})
-                .status,
-            401);
+  EXPECT_EQ(
+      Client()
+          .Request(V::get, "/admin/v1/organizations", {{"Authorization", "Basic " + AdminToken()}})
+          .status,
+      401);
 }
 
 TEST_F(HttpEdgeTest, Every405CarriesAllow) {
@@ -201,8 +203,8 @@ TEST_F(HttpEdgeTest, Every405CarriesAllow) {
   EXPECT_TRUE(IsErrorEnvelope(r, 405)) << r.body;
   EXPECT_NE(r.Header("Allow").find("POST"), std::string::npos) << r.Header("Allow");
   // Swift, ZITADEL, Attio, Ocamba paths: each answers in its own format and lists Allow.
-  for (const std::string target : {"/info", "/management/v1/orgs/me", "/v2/objects",
-                                   "/v1/AUTH_x"}) {
+  for (const std::string target :
+       {"/info", "/management/v1/orgs/me", "/v2/objects", "/v1/AUTH_x"}) {
     r = Client().Request(V::patch, target);
     if (r.status != 405) continue;  // a path this dialect does not have at all
     EXPECT_FALSE(r.Header("Allow").empty()) << target;
@@ -250,11 +252,14 @@ TEST_F(HttpEdgeTest, BodiesBeyondTheMemoryCapAre503WithRetryAfter) {
   // One request announces 90,000 bytes and sends them slowly: they are held for it. The
   // interim 100 shows its header was read (and the bytes taken) before the next request.
   auto slow = std::make_unique<RawConnection>(port);
-  ASSERT_TRUE(slow->Send("POST /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n"
-                         "Expect: 100-continue\r\nContent-Length: 90000\r\n\r\n"));
+  ASSERT_TRUE(
+      slow->Send("POST /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n"
+                 "Expect: 100-continue\r\nContent-Length: 90000\r\n\r\n"));
   ASSERT_EQ(slow->Read(10s).response.status, 100);
-  RawReply reply = SendRawBytes(port, "POST /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n"
-                                      "Content-Length: 20000\r\n\r\n" + std::string(20000, ' '));
+  RawReply reply = SendRawBytes(port,
+                                "POST /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Length: 20000\r\n\r\n" +
+                                    std::string(20000, ' '));
   EXPECT_TRUE(IsErrorEnvelope(reply.response, 503)) << reply.bytes.substr(0, 300);
   EXPECT_EQ(reply.response.Header("Retry-After"), "1");
   // Small bodies still fit beside it; the budget comes back when the slow request ends.
@@ -262,8 +267,8 @@ TEST_F(HttpEdgeTest, BodiesBeyondTheMemoryCapAre503WithRetryAfter) {
   EXPECT_EQ(reply.response.status, 201) << reply.bytes.substr(0, 300);
   ASSERT_TRUE(slow->Send("{" + std::string(89999, ' ')));
   slow.reset();
-  const std::string big = AdminPost() + "Content-Length: 20000\r\n\r\n{\"name\":\"b\"}" +
-                          std::string(20000 - 12, ' ');
+  const std::string big =
+      AdminPost() + "Content-Length: 20000\r\n\r\n{\"name\":\"b\"}" + std::string(20000 - 12, ' ');
   int status = 0;
   for (int i = 0; i < 50 && status != 201; ++i) {
     status = SendRawBytes(port, big).response.status;

@@ -23,8 +23,8 @@ class NodeLifecycleTest : public BucketTest {
  protected:
   std::string RawRequest(V method, const std::string& target, const Headers& extra,
                          std::string_view body) {
-    std::string out = std::string(http::to_string(method)) + " " + target +
-                      " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    std::string out =
+        std::string(http::to_string(method)) + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     for (const auto& [name, value] : Auth(extra)) out += name + ": " + value + "\r\n";
     if (!body.empty()) out += "Content-Type: application/json\r\n";
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
@@ -45,11 +45,10 @@ TEST_F(NodeLifecycleTest, SigtermDrainsInFlightRequestsAndExitsZero) {
                               body.substr(0, body.size() / 2)));
   // In flight 2: a read waiting (3 s) for a commit token this node will never apply.
   RawConnection waiting_read(node().port());
-  ASSERT_TRUE(waiting_read.Send(RawRequest(
-      V::get, BucketPath(kReadWrite),
-      {{"Meridian-Min-Commit-Token", origin + ":999999999"},
-       {"SlashID-Required-Consistency-Timeout", "3"}},
-      "")));
+  ASSERT_TRUE(waiting_read.Send(RawRequest(V::get, BucketPath(kReadWrite),
+                                           {{"Meridian-Min-Commit-Token", origin + ":999999999"},
+                                            {"SlashID-Required-Consistency-Timeout", "3"}},
+                                           "")));
   // In flight 3: a concurrent write load.
   WriteLoadOptions options;
   options.port = node().port();
@@ -152,8 +151,9 @@ TEST_F(NodeLifecycleTest, FullMapAnswers507AndKeepsServingReads) {
   }
   // Writes keep being refused cleanly (or, if small enough, taken); never a crash.
   for (int i = 0; i < 3; ++i) {
-    Response again = Patch(kReadWrite, json::serialize(json::object{
-                                           {"more" + std::to_string(i), std::string(60000, 'z')}}));
+    Response again =
+        Patch(kReadWrite,
+              json::serialize(json::object{{"more" + std::to_string(i), std::string(60000, 'z')}}));
     EXPECT_TRUE(again.status == 507 || again.status == 503) << again.status << again.body;
     EXPECT_TRUE(IsErrorEnvelope(again, again.status));
   }

@@ -35,7 +35,8 @@ Headers With(Headers h, std::string name, std::string value) {
 // Expects Ocamba's error body {code, title, message, trace_id} with `status`.
 testing::AssertionResult IsOcambaError(const Response& r, int status) {
   if (r.status != status) {
-    return testing::AssertionFailure() << "status " << r.status << " != " << status << ": " << r.body;
+    return testing::AssertionFailure()
+           << "status " << r.status << " != " << status << ": " << r.body;
   }
   json::value v = r.Json();
   if (!v.is_object()) return testing::AssertionFailure() << "not JSON: " << r.body;
@@ -135,8 +136,8 @@ TEST_F(OcambaTest, CreateGetListPatchDeleteRoundTrip) {
   EXPECT_TRUE(patched.body.empty());
   const std::string patch_token = patched.Header("meridian-commit-token");
   ASSERT_FALSE(patch_token.empty());
-  json::value after = Send(V::get, kBase + "/" + id,
-                           With(Auth(), "Meridian-Min-Commit-Token", patch_token)).Json();
+  json::value after =
+      Send(V::get, kBase + "/" + id, With(Auth(), "Meridian-Min-Commit-Token", patch_token)).Json();
   EXPECT_EQ(after.at("example"), "northern_europe");
   EXPECT_EQ(after.at("export_alias"), "region_name");
   EXPECT_EQ(after.at("label"), "Region name");  // not sent: unchanged
@@ -166,7 +167,8 @@ TEST_F(OcambaTest, SystemPropertiesExistEverywhereAndCannotChange) {
   EXPECT_TRUE(IsOcambaError(patch, 400));
   EXPECT_EQ(patch.Json().at("message"), "System properties are not updatable.");
   EXPECT_TRUE(IsOcambaError(Send(V::delete_, kBase + "/1", Auth()), 400));
-  EXPECT_TRUE(IsOcambaError(Send(V::post, kBase, Auth(), R"({"label":"E","target":"email"})"), 409));
+  EXPECT_TRUE(
+      IsOcambaError(Send(V::post, kBase, Auth(), R"({"label":"E","target":"email"})"), 409));
   EXPECT_EQ(List(), before);
   // Another organization has them too.
   const std::string other_org = MakeOrg("other");
@@ -247,16 +249,15 @@ TEST_F(OcambaTest, AuthOrganizationsAndDialectsAreSeparate) {
   const std::string other_org = MakeOrg("other");
   const std::string other_key = MakeKey(other_org, R"(["read","write"])");
   EXPECT_TRUE(IsOcambaError(Send(V::get, kBase + "/" + id, BearerAuth(other_key)), 404));
-  EXPECT_TRUE(IsOcambaError(
-      Send(V::get, kBase, With(BearerAuth(other_key), "SlashID-OrgID", org_)), 403));
+  EXPECT_TRUE(
+      IsOcambaError(Send(V::get, kBase, With(BearerAuth(other_key), "SlashID-OrgID", org_)), 403));
   EXPECT_EQ(Send(V::delete_, kBase + "/" + id, BearerAuth(other_key)).status, 204);  // no-op there
   // The operator key names the organization; without one it is refused.
   EXPECT_TRUE(IsOcambaError(Send(V::get, kBase, AdminAuth()), 400));
   EXPECT_EQ(Send(V::get, kBase, With(AdminAuth(), "SlashID-OrgID", org_)).body, before);
   EXPECT_EQ(List(), before);
   // Nothing of it shows through the SlashID dialect.
-  Response slashid = Send(V::get, "/organizations/attributes",
-                          With(Auth(), "SlashID-OrgID", org_));
+  Response slashid = Send(V::get, "/organizations/attributes", With(Auth(), "SlashID-OrgID", org_));
   ASSERT_EQ(slashid.status, 200) << slashid.body;
   EXPECT_EQ(slashid.body.find("region"), std::string::npos) << slashid.body;
 }
@@ -321,8 +322,8 @@ TEST_F(OcambaTest, DefaultLimitRefusesTheEleventhQuickRequestOfAKeyOnly) {
     EXPECT_EQ(other_list.Json().at("total"), 0);
   }
   // SlashID routes are not limited by default.
-  Response slashid = c.Request(V::get, "/organizations/attributes",
-                               With(BearerAuth(key), "SlashID-OrgID", org));
+  Response slashid =
+      c.Request(V::get, "/organizations/attributes", With(BearerAuth(key), "SlashID-OrgID", org));
   EXPECT_EQ(slashid.status, 200);
   EXPECT_FALSE(slashid.HasHeader("x-ratelimit-limit"));
 }

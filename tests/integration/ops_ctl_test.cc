@@ -161,16 +161,17 @@ TEST(OpsCtlTlsTest, CacertReachesAnHttpsNode) {
   CertFiles server;
   ASSERT_TRUE(ca.Issue("server", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &server));
   const std::string config = dir.path() + "/node.json";
-  std::ofstream(config) << R"({"api_tls": {"cert_file": ")" << server.cert
-                        << R"(", "key_file": ")" << server.key << "\"}}\n";
+  std::ofstream(config) << R"({"api_tls": {"cert_file": ")" << server.cert << R"(", "key_file": ")"
+                        << server.key << "\"}}\n";
   NodeOptions options;
   options.work_dir = dir.path();
   options.admin_token = "ctl-tls-test-admin-token-5e6f7a";
   options.extra_args = {"--config", config};
   NodeProcess node(options);
   ASSERT_TRUE(node.Start());
-  const std::string base = "'" + CtlPath() + "' --endpoint https://127.0.0.1:" +
-                           std::to_string(node.port()) + " --admin-key " + options.admin_token;
+  const std::string base = "'" + CtlPath() +
+                           "' --endpoint https://127.0.0.1:" + std::to_string(node.port()) +
+                           " --admin-key " + options.admin_token;
   auto run = [](const std::string& command) {
     const int status = std::system(("timeout 60 " + command + " > /dev/null 2>&1").c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -66,8 +66,9 @@ TEST_F(OpsMetricsTest, HistogramsAppearAndMoveWithTraffic) {
   const std::string request =
       "meridian_http_request_duration_seconds_count{dialect=\"operator\",route=\"write\","
       "status=\"2xx\"}";
-  const std::string refused = "meridian_http_request_duration_seconds_count{dialect=\"operator\","
-                              "route=\"read\",status=\"4xx\"}";
+  const std::string refused =
+      "meridian_http_request_duration_seconds_count{dialect=\"operator\","
+      "route=\"read\",status=\"4xx\"}";
   const std::string before = Client().Request(V::get, "/metrics").body;
   for (const std::string& series : {commit, group, wait, wait_all}) {
     EXPECT_GE(Sample(before, series), 0) << series << " missing:\n" << before;
@@ -84,7 +85,8 @@ TEST_F(OpsMetricsTest, HistogramsAppearAndMoveWithTraffic) {
   const std::string after = Client().Request(V::get, "/metrics").body;
   for (const std::string& series : {commit, group, wait, wait_all, request, refused}) {
     EXPECT_GT(Sample(after, series), std::max(0.0, Sample(before, series)))
-        << series << " did not move:\n" << after;
+        << series << " did not move:\n"
+        << after;
   }
 }
 
@@ -99,8 +101,8 @@ TEST_F(OpsMetricsTest, PromtoolAcceptsTheMetrics) {
   ASSERT_EQ(r.status, 200);
   const std::string path = dir_ + "/metrics.txt";
   std::ofstream(path) << r.body;
-  const std::string command = "promtool check metrics < '" + path + "' > '" + dir_ +
-                              "/promtool.log' 2>&1";
+  const std::string command =
+      "promtool check metrics < '" + path + "' > '" + dir_ + "/promtool.log' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream log(dir_ + "/promtool.log");
   std::stringstream text;

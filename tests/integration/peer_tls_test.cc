@@ -117,7 +117,8 @@ TEST_F(PeerTlsTest, ThreeRegionsReplicateAnswerAllRegionsCatchUpAfterACutAndRebu
     Response w = Patch(round, "{\"r" + std::to_string(round) + "\":" + std::to_string(round) + "}",
                        "all_regions");
     ASSERT_EQ(w.status, 204) << w.body;
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(Attribute(i, "r" + std::to_string(round)), std::to_string(round));
+    for (int i = 0; i < 3; ++i)
+      EXPECT_EQ(Attribute(i, "r" + std::to_string(round)), std::to_string(round));
   }
   EXPECT_FALSE(LogHas(0, "peer_links_unencrypted"));
   EXPECT_TRUE(LogHas(0, "peer_connected"));
@@ -129,16 +130,19 @@ TEST_F(PeerTlsTest, ThreeRegionsReplicateAnswerAllRegionsCatchUpAfterACutAndRebu
     ASSERT_EQ(Patch(i % 2, "{\"c" + std::to_string(i) + "\":1}", "local_region").status, 204);
   }
   ASSERT_TRUE(cluster_->Heal());
-  EXPECT_TRUE(PollUntil([&] { return EveryNodeHas("c29", "1") && EveryNodeHas("during_cut", "1"); },
-                        30s));
+  EXPECT_TRUE(
+      PollUntil([&] { return EveryNodeHas("c29", "1") && EveryNodeHas("during_cut", "1"); }, 30s));
 
   // A wiped node is rebuilt by a snapshot over TLS (its log is too short to replay).
-  ASSERT_TRUE(PollUntil([&] {
-    const json::value st = cluster_->Status(0);
-    return st.is_object() && st.at("log_first_seq").to_number<int64_t>() > 15;
-  }, 15s));
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        const json::value st = cluster_->Status(0);
+        return st.is_object() && st.at("log_first_seq").to_number<int64_t>() > 15;
+      },
+      15s));
   ASSERT_TRUE(cluster_->Wipe(2));
-  EXPECT_TRUE(PollUntil([&] { return Attribute(2, "c0") == "1" && Attribute(2, "r1") == "1"; }, 30s));
+  EXPECT_TRUE(
+      PollUntil([&] { return Attribute(2, "c0") == "1" && Attribute(2, "r1") == "1"; }, 30s));
   EXPECT_TRUE(LogHas(2, "snapshot_installed"));
   EXPECT_EQ(Patch(2, R"({"rebuilt":1})", "all_regions").status, 204);
 }

@@ -58,8 +58,7 @@ class ReplicationClusterTest : public testing::Test {
             {"SlashID-OrgID", org_}};
   }
 
-  Response Patch(int i, const std::string& body, const std::string& level = "",
-                 int timeout_s = 5) {
+  Response Patch(int i, const std::string& body, const std::string& level = "", int timeout_s = 5) {
     Headers h = Auth();
     if (!level.empty()) {
       h.emplace_back("SlashID-Required-Consistency", level);
@@ -95,9 +94,9 @@ class ReplicationClusterTest : public testing::Test {
 TEST_F(ReplicationClusterTest, AnAllRegionsWriteIsReadableOnEveryNodeWhenAnswered) {
   StartCluster({.delay_ms = 5});
   // A key made on node 1 works on node 2 once replicated.
-  Response key = Client(1).Request(http::verb::post,
-                                   "/admin/v1/organizations/" + org_ + "/api-keys",
-                                   cluster_->AdminAuth(), R"({"name":"k","scopes":["read","write"]})");
+  Response key =
+      Client(1).Request(http::verb::post, "/admin/v1/organizations/" + org_ + "/api-keys",
+                        cluster_->AdminAuth(), R"({"name":"k","scopes":["read","write"]})");
   ASSERT_EQ(key.status, 201) << key.body;
   const std::string secret(key.Json().at("key").as_string());
   for (int round = 0; round < 5; ++round) {
@@ -106,7 +105,8 @@ TEST_F(ReplicationClusterTest, AnAllRegionsWriteIsReadableOnEveryNodeWhenAnswere
     ASSERT_EQ(w.status, 204) << w.body;
     EXPECT_FALSE(w.Header("Meridian-Commit-Token").empty());
     // No polling: the answer means every region already has it.
-    for (int i = 0; i < cluster_->size(); ++i) EXPECT_EQ(Attribute(i, "plan"), value) << "node " << i;
+    for (int i = 0; i < cluster_->size(); ++i)
+      EXPECT_EQ(Attribute(i, "plan"), value) << "node " << i;
   }
   EXPECT_TRUE(Eventually([&] {
     return Client(2).Request(http::verb::get, kBucket, Auth(secret)).status == 200;
@@ -125,17 +125,21 @@ TEST_F(ReplicationClusterTest, ACutRegionTurnsAllRegionsInto408AtTheTimeoutAndHe
   Response local = Patch(0, R"({"seats":7})", "local_region", 2);
   EXPECT_EQ(local.status, 204) << local.body;
   EXPECT_EQ(Attribute(1, "plan"), "\"cut\"");  // the reachable region has both writes
-  EXPECT_EQ(Attribute(2, "plan"), "");          // the cut one has neither
+  EXPECT_EQ(Attribute(2, "plan"), "");         // the cut one has neither
   ASSERT_TRUE(cluster_->HealAll());
-  EXPECT_TRUE(Eventually([&] { return EveryNodeHas("plan", "\"cut\"") && EveryNodeHas("seats", "7"); }))
-      << "the 408 write and the local write did not reach every node after the heal";
+  EXPECT_TRUE(Eventually([&] {
+    return EveryNodeHas("plan", "\"cut\"") && EveryNodeHas("seats", "7");
+  })) << "the 408 write and the local write did not reach every node after the heal";
 }
 
 TEST_F(ReplicationClusterTest, ANodeKilledAndRestartedCatchesUp) {
   StartCluster();
   cluster_->Kill9(2);
   for (int i = 0; i < 50; ++i) {
-    ASSERT_EQ(Patch(i % 2, "{\"k" + std::to_string(i) + "\":" + std::to_string(i) + "}", "local_region").status, 204);
+    ASSERT_EQ(
+        Patch(i % 2, "{\"k" + std::to_string(i) + "\":" + std::to_string(i) + "}", "local_region")
+            .status,
+        204);
   }
   ASSERT_TRUE(cluster_->node(2).Start());
   EXPECT_TRUE(Eventually([&] { return EveryNodeHas("k0", "0") && EveryNodeHas("k49", "49"); }));
@@ -148,7 +152,9 @@ TEST_F(ReplicationClusterTest, AWipedNodeIsRebuiltBySnapshot) {
   // A short log: what the wiped node misses is gone from the log, so only a snapshot helps.
   StartCluster({.max_log_entries = 20});
   for (int i = 0; i < 120; ++i) {
-    ASSERT_EQ(Patch(0, "{\"w" + std::to_string(i) + "\":" + std::to_string(i) + "}", "all_regions").status, 204);
+    ASSERT_EQ(Patch(0, "{\"w" + std::to_string(i) + "\":" + std::to_string(i) + "}", "all_regions")
+                  .status,
+              204);
   }
   // Once every node has acknowledged, node 0 truncates its log (within about a second).
   ASSERT_TRUE(Eventually([&] {
@@ -156,8 +162,10 @@ TEST_F(ReplicationClusterTest, AWipedNodeIsRebuiltBySnapshot) {
     return st.is_object() && st.at("log_first_seq").to_number<int64_t>() > 100;
   })) << json::serialize(cluster_->Status(0));
   ASSERT_TRUE(cluster_->WipeAndRestart(2));
-  EXPECT_TRUE(Eventually([&] { return EveryNodeHas("w0", "0") && EveryNodeHas("w119", "119"); }, 30s))
-      << "the wiped node was not rebuilt; log:\n" << cluster_->node(2).ReadLog(3000);
+  EXPECT_TRUE(
+      Eventually([&] { return EveryNodeHas("w0", "0") && EveryNodeHas("w119", "119"); }, 30s))
+      << "the wiped node was not rebuilt; log:\n"
+      << cluster_->node(2).ReadLog(3000);
   EXPECT_NE(cluster_->node(0).ReadLog(200000).find("snapshot_sent"), std::string::npos)
       << "node 0 never streamed a snapshot";
   EXPECT_EQ(Patch(2, R"({"rebuilt":1})", "all_regions").status, 204);
@@ -166,15 +174,18 @@ TEST_F(ReplicationClusterTest, AWipedNodeIsRebuiltBySnapshot) {
 TEST_F(ReplicationClusterTest, ConcurrentWritesToOneKeyInTwoRegionsConverge) {
   StartCluster({.delay_ms = 10});
   for (int round = 0; round < 5; ++round) {
-    std::thread a([&] { Patch(0, "{\"same\":\"from-r1-" + std::to_string(round) + "\"}", "local_region"); });
-    std::thread b([&] { Patch(1, "{\"same\":\"from-r2-" + std::to_string(round) + "\"}", "local_region"); });
+    std::thread a(
+        [&] { Patch(0, "{\"same\":\"from-r1-" + std::to_string(round) + "\"}", "local_region"); });
+    std::thread b(
+        [&] { Patch(1, "{\"same\":\"from-r2-" + std::to_string(round) + "\"}", "local_region"); });
     a.join();
     b.join();
   }
   EXPECT_TRUE(Eventually([&] {
     const std::string v = Attribute(0, "same");
     return !v.empty() && EveryNodeHas("same", v);
-  })) << Attribute(0, "same") << " / " << Attribute(1, "same") << " / " << Attribute(2, "same");
+  })) << Attribute(0, "same")
+      << " / " << Attribute(1, "same") << " / " << Attribute(2, "same");
   EXPECT_EQ(Attribute(0, "same").rfind("\"from-r", 0), 0u) << "not a value that was written";
 }
 

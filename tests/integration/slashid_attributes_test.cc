@@ -96,8 +96,7 @@ TEST_F(SlashIdAttributesTest, LimitsAreInclusive) {
   std::string utf8_70;
   for (int i = 0; i < 35; ++i) utf8_70 += "\xc3\xa9";
   const std::string value(65536 - 2, 'v');
-  ExpectWritten(Patch(kReadWrite, json::serialize(json::object{
-                                      {name70, value}, {utf8_70, 1}})));
+  ExpectWritten(Patch(kReadWrite, json::serialize(json::object{{name70, value}, {utf8_70, 1}})));
   json::value got = Attributes(kReadWrite);
   ASSERT_TRUE(got.is_object());
   EXPECT_EQ(got.at(name70), json::value(value));
@@ -155,9 +154,9 @@ TEST_F(SlashIdAttributesTest, MultiBucketPatchPutAndGet) {
   EXPECT_EQ(ResultOf(Send(V::get, std::string(kAllBuckets), Auth())),
             json::parse(R"({"end_user_no_access":{},"end_user_read_only":{"r":"o"},)"
                         R"("end_user_read_write":{"z":26}})"));
-  EXPECT_EQ(ResultOf(Send(V::get, std::string(kAllBuckets) + "?buckets=end_user_read_only",
-                          Auth())),
-            json::parse(R"({"end_user_read_only":{"r":"o"}})"));
+  EXPECT_EQ(
+      ResultOf(Send(V::get, std::string(kAllBuckets) + "?buckets=end_user_read_only", Auth())),
+      json::parse(R"({"end_user_read_only":{"r":"o"}})"));
   EXPECT_EQ(ResultOf(Send(V::get,
                           std::string(kAllBuckets) +
                               "?buckets=end_user_read_write,end_user_read_only,end_user_read_write",
@@ -199,8 +198,8 @@ TEST_F(SlashIdAttributesTest, CreatedBucketsAreListedAndUsable) {
   const std::string other_key = CreateKey(other, {"read", "write"});
   Response r = Send(V::get, BucketPath("billing"), SlashIdAuth(other_key, other));
   EXPECT_TRUE(IsErrorEnvelope(r, 404));
-  buckets = ResultOf(Send(V::get, "/organizations/attribute-buckets",
-                          SlashIdAuth(other_key, other)));
+  buckets =
+      ResultOf(Send(V::get, "/organizations/attribute-buckets", SlashIdAuth(other_key, other)));
   ASSERT_TRUE(buckets.is_array());
   EXPECT_EQ(buckets.as_array().size(), 3u);
 }
@@ -271,8 +270,8 @@ TEST_F(SlashIdAttributesTest, CommitTokensGrowAndReadsHonourThem) {
 
   // A token this node has not applied yet: 408 after the timeout header's seconds.
   const std::string future = OriginOf(token) + ":" + std::to_string(SeqOf(token2) + 100000);
-  r = Get(kReadWrite, "", {{"Meridian-Min-Commit-Token", future},
-                           {"SlashID-Required-Consistency-Timeout", "1"}});
+  r = Get(kReadWrite, "",
+          {{"Meridian-Min-Commit-Token", future}, {"SlashID-Required-Consistency-Timeout", "1"}});
   EXPECT_TRUE(IsErrorEnvelope(r, 408));
   r = Send(V::get, std::string(kAllBuckets),
            Auth({{"Meridian-Min-Commit-Token", "no-such-node:1"},
@@ -287,15 +286,16 @@ TEST_F(SlashIdAttributesTest, CommitTokensGrowAndReadsHonourThem) {
     EXPECT_TRUE(IsErrorEnvelope(r, 400));
   }
   // The wait's timeout header is validated too.
-  r = Get(kReadWrite, "", {{"Meridian-Min-Commit-Token", token},
-                           {"SlashID-Required-Consistency-Timeout", "0"}});
+  r = Get(kReadWrite, "",
+          {{"Meridian-Min-Commit-Token", token}, {"SlashID-Required-Consistency-Timeout", "0"}});
   EXPECT_TRUE(IsErrorEnvelope(r, 400));
   // Every read honours the token, the bucket list included.
-  r = Send(V::get, "/organizations/attribute-buckets", Auth({{"Meridian-Min-Commit-Token", token2}}));
-  EXPECT_EQ(r.status, 200) << r.body;
   r = Send(V::get, "/organizations/attribute-buckets",
-           Auth({{"Meridian-Min-Commit-Token", future},
-                 {"SlashID-Required-Consistency-Timeout", "1"}}));
+           Auth({{"Meridian-Min-Commit-Token", token2}}));
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = Send(
+      V::get, "/organizations/attribute-buckets",
+      Auth({{"Meridian-Min-Commit-Token", future}, {"SlashID-Required-Consistency-Timeout", "1"}}));
   EXPECT_TRUE(IsErrorEnvelope(r, 408));
   r = Send(V::get, "/organizations/attribute-buckets",
            Auth({{"Meridian-Min-Commit-Token", "abc"}}));
@@ -319,8 +319,8 @@ TEST_F(SlashIdAttributesTest, CommitTokensGrowAndReadsHonourThem) {
     EXPECT_TRUE(IsErrorEnvelope(Send(V::get, target, no_key), 401));
   }
   // Admin writes carry tokens too.
-  Response org = Client().Request(V::post, "/admin/v1/organizations", AdminAuth(),
-                                  R"({"name":"tokened"})");
+  Response org =
+      Client().Request(V::post, "/admin/v1/organizations", AdminAuth(), R"({"name":"tokened"})");
   EXPECT_EQ(org.status, 201);
   EXPECT_GT(SeqOf(org.Header("Meridian-Commit-Token")), SeqOf(token2));
 }

@@ -1,6 +1,7 @@
-// End-to-end tests of the SlashID attribute-bucket dialect's refusals (docs/http-api.md): bad input of every kind, limits, auth, organization and scope errors,
-// oversized headers and bodies. Each refusal must be the right 4xx in SlashID's error
-// envelope and must leave every bucket unchanged (compared before and after).
+// End-to-end tests of the SlashID attribute-bucket dialect's refusals (docs/http-api.md): bad input
+// of every kind, limits, auth, organization and scope errors, oversized headers and bodies. Each
+// refusal must be the right 4xx in SlashID's error envelope and must leave every bucket unchanged
+// (compared before and after).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -22,8 +23,8 @@ struct BadRequest {
 };
 
 std::string Describe(const BadRequest& b) {
-  return std::string(http::to_string(b.method)) + " " + b.target + " body=" +
-         b.body.substr(0, 80) + " expect " + std::to_string(b.status);
+  return std::string(http::to_string(b.method)) + " " + b.target + " body=" + b.body.substr(0, 80) +
+         " expect " + std::to_string(b.status);
 }
 
 class SlashIdErrorsTest : public BucketTest {
@@ -76,8 +77,8 @@ TEST_F(SlashIdErrorsTest, MalformedOrMistypedBodies) {
     bad.push_back({V::put, all, body, 400});
   }
   // Nesting deeper than the parser allows.
-  bad.push_back({V::patch, one, "{\"a\":" + std::string(200, '[') + std::string(200, ']') + "}",
-                 400});
+  bad.push_back(
+      {V::patch, one, "{\"a\":" + std::string(200, '[') + std::string(200, ']') + "}", 400});
   ExpectAllRefused(bad, Auth());
 }
 
@@ -88,7 +89,7 @@ TEST_F(SlashIdErrorsTest, NamesAndValuesOverTheLimits) {
   std::string utf8_71 = "x";  // 1 + 35 * 2 bytes
   for (int i = 0; i < 35; ++i) utf8_71 += "\xc3\xa9";
   const std::string too_big(65536 - 1, 'v');  // serialized: 65537 bytes
-  json::object big_object;                     // serialized: well over 64 KiB
+  json::object big_object;                    // serialized: well over 64 KiB
   for (int i = 0; i < 2000; ++i) big_object["k" + std::to_string(i)] = std::string(30, 'x');
   std::vector<std::string> bodies = {
       json::serialize(json::object{{name71, 1}}),
@@ -103,8 +104,9 @@ TEST_F(SlashIdErrorsTest, NamesAndValuesOverTheLimits) {
     bad.push_back({V::patch, one, body, 400});
     bad.push_back({V::put, one, body, 400});
     bad.push_back({V::patch, all, "{\"end_user_read_write\":" + body + "}", 400});
-    bad.push_back({V::put, all, "{\"end_user_read_only\":{\"fine\":1},\"end_user_read_write\":" +
-                                    body + "}", 400});
+    bad.push_back({V::put, all,
+                   "{\"end_user_read_only\":{\"fine\":1},\"end_user_read_write\":" + body + "}",
+                   400});
   }
   // Names in query lists: too long, empty, or an empty list.
   bad.push_back({V::delete_, BucketPath(kReadWrite, "attributes=" + name71), "", 400});
@@ -210,9 +212,9 @@ TEST_F(SlashIdErrorsTest, BodyOverTheLimitIs413InTheEnvelope) {
   // Content-Length over the limit: refused from the header alone.
   for (const std::string& target : {BucketPath(kReadWrite), std::string(kAllBuckets)}) {
     SCOPED_TRACE(target);
-    RawReply reply = SendRawBytes(node().port(), "PATCH " + target + " HTTP/1.1\r\nHost: x\r\n" +
-                                                     auth_lines + "Content-Length: " +
-                                                     std::to_string(limit + 1) + "\r\n\r\n{");
+    RawReply reply = SendRawBytes(node().port(),
+                                  "PATCH " + target + " HTTP/1.1\r\nHost: x\r\n" + auth_lines +
+                                      "Content-Length: " + std::to_string(limit + 1) + "\r\n\r\n{");
     EXPECT_TRUE(IsErrorEnvelope(reply.response, 413)) << reply.bytes.substr(0, 300);
     EXPECT_EQ(reply.response.Header("Content-Type").substr(0, 16), "application/json");
     EXPECT_FALSE(reply.response.Header("X-Request-Id").empty());
@@ -236,9 +238,10 @@ TEST_F(SlashIdErrorsTest, BodyOverTheLimitIs413InTheEnvelope) {
   RawReply reply = SendRawBytes(node().port(), chunked);
   EXPECT_TRUE(IsErrorEnvelope(reply.response, 413)) << reply.bytes.substr(0, 300);
   // Admin paths answer in the same envelope.
-  reply = SendRawBytes(node().port(), "POST /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n"
-                                      "Authorization: Bearer " + AdminToken() +
-                                      "\r\nContent-Length: 99999999999\r\n\r\n");
+  reply = SendRawBytes(node().port(),
+                       "POST /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n"
+                       "Authorization: Bearer " +
+                           AdminToken() + "\r\nContent-Length: 99999999999\r\n\r\n");
   EXPECT_TRUE(IsErrorEnvelope(reply.response, 413)) << reply.bytes.substr(0, 300);
   // A body just under the limit is read (and refused only for its content).
   const std::string just_under = "{\"a\":\"" + std::string(limit - 8, 'x') + "\"}";
@@ -255,15 +258,17 @@ TEST_F(SlashIdErrorsTest, HeadersOverTheLimitAre431) {
       "X-Big: " + std::string(40 * 1024, 'h') + "\r\n",
       [] {
         std::string many;
-        for (int i = 0; i < 1000; ++i) many += "X-H" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
+        for (int i = 0; i < 1000; ++i)
+          many += "X-H" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
         return many;
       }(),
   };
   for (const std::string& extra : extras) {
-    RawReply reply = SendRawBytes(
-        node().port(), "PATCH " + BucketPath(kReadWrite) + " HTTP/1.1\r\nHost: x\r\nSlashID-API-Key: " +
-                           key_ + "\r\nSlashID-OrgID: " + org_ + "\r\n" + extra +
-                           "Content-Length: 10\r\n\r\n{\"big\":1}");
+    RawReply reply =
+        SendRawBytes(node().port(), "PATCH " + BucketPath(kReadWrite) +
+                                        " HTTP/1.1\r\nHost: x\r\nSlashID-API-Key: " + key_ +
+                                        "\r\nSlashID-OrgID: " + org_ + "\r\n" + extra +
+                                        "Content-Length: 10\r\n\r\n{\"big\":1}");
     EXPECT_EQ(reply.response.status, 431) << reply.bytes.substr(0, 300);
     EXPECT_TRUE(IsErrorEnvelope(reply.response, 431)) << reply.bytes.substr(0, 300);
     EXPECT_TRUE(reply.peer_closed);

@@ -52,9 +52,9 @@ TEST_F(StorageLimitsTest, ZitadelKeyOfWideCharactersIs400AndEveryOrgKeepsWriting
   EXPECT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(Client().Request(http::verb::get, kMeta + widest, BearerAuth(key_b)).status, 200);
   // Other dialects keep writing too.
-  Response slashid = Client().Request(http::verb::put,
-                                      "/organizations/attributes/end_user_read_write",
-                                      SlashIdAuth(key_a, org_a), R"({"x":1})");
+  Response slashid =
+      Client().Request(http::verb::put, "/organizations/attributes/end_user_read_write",
+                       SlashIdAuth(key_a, org_a), R"({"x":1})");
   EXPECT_LT(slashid.status, 300) << slashid.body;
   EXPECT_EQ(Client().Request(http::verb::get, "/readyz").status, 200);
 }
@@ -66,8 +66,10 @@ class SlashIdNumberFidelityTest : public BucketTest {};
 
 TEST_F(SlashIdNumberFidelityTest, ValuesReadBackByteForByte) {
   const std::string wide(10000, '9');
-  const std::string body = "{ \"f\" : 1.5, \"inf\":1e999,\"ninf\":-1e999,\"u\":18446744073709551617,"
-                           "\"e\":1.0E+2,\"w\":" + wide + ",\"a\":[ 0.10 , -0 ]}";
+  const std::string body =
+      "{ \"f\" : 1.5, \"inf\":1e999,\"ninf\":-1e999,\"u\":18446744073709551617,"
+      "\"e\":1.0E+2,\"w\":" +
+      wide + ",\"a\":[ 0.10 , -0 ]}";
   Response w = Patch(kReadWrite, body);
   ASSERT_LT(w.status, 300) << w.body;
   Response r = Get(kReadWrite);
@@ -75,8 +77,8 @@ TEST_F(SlashIdNumberFidelityTest, ValuesReadBackByteForByte) {
   EXPECT_FALSE(ParseJson(r.body).is_null()) << "not JSON: " << r.body.substr(0, 200);
   for (const std::string& member :
        {std::string("\"f\":1.5"), std::string("\"inf\":1e999"), std::string("\"ninf\":-1e999"),
-        std::string("\"u\":18446744073709551617"), std::string("\"e\":1.0E+2"),
-        "\"w\":" + wide, std::string("\"a\":[0.10,-0]")}) {
+        std::string("\"u\":18446744073709551617"), std::string("\"e\":1.0E+2"), "\"w\":" + wide,
+        std::string("\"a\":[0.10,-0]")}) {
     EXPECT_NE(r.body.find(member), std::string::npos) << member.substr(0, 40);
   }
   // The same through the multi-bucket write.

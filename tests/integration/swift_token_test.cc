@@ -20,12 +20,13 @@ class SwiftTokenTest : public NodeTest {
  protected:
   void StartShortTtlNode() {
     const std::string config = dir_ + "/swift-ttl.json";
-    std::ofstream(config) << R"({"swift": {"token_ttl_s": 2}})" << "\n";
+    std::ofstream(config) << R"({"swift": {"token_ttl_s": 2}})"
+                          << "\n";
     address_ = StartNode({"--config", config});
     ASSERT_FALSE(address_.empty());
     HttpClient c(address_);
-    Response org = c.Request(http::verb::post, "/admin/v1/organizations", AdminAuth(),
-                             R"({"name":"tokens"})");
+    Response org =
+        c.Request(http::verb::post, "/admin/v1/organizations", AdminAuth(), R"({"name":"tokens"})");
     ASSERT_EQ(org.status, 201) << org.body;
     org_ = std::string(org.Json().at("id").as_string());
     Response key = c.Request(http::verb::post, "/admin/v1/organizations/" + org_ + "/api-keys",
@@ -101,8 +102,9 @@ TEST_F(SwiftTokenTest, PythonSwiftclientReauthenticatesAfterExpiry) {
   StartShortTtlNode();
   const std::string script =
       "import time, swiftclient.client as c\n"
-      "conn = c.Connection(authurl='http://" + address_ + "/auth/v1.0', user='" + org_ +
-      ":u', key='" + key_ + "', retries=2, starting_backoff=0.1)\n"
+      "conn = c.Connection(authurl='http://" +
+      address_ + "/auth/v1.0', user='" + org_ + ":u', key='" + key_ +
+      "', retries=2, starting_backoff=0.1)\n"
       "conn.head_account(); first = conn.token\n"
       "time.sleep(3)\n"
       "conn.head_account()\n"

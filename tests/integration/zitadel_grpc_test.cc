@@ -2,13 +2,13 @@
 // against real nodes: all six metadata methods through a C++ gRPC stub and through gRPC-web
 // frames, one store and sequence shared with the JSON dialect, ZITADEL's codes and messages,
 // commit tokens in trailing metadata, and DEADLINE_EXCEEDED with the write kept.
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <map>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -141,7 +141,8 @@ TEST_F(ZitadelGrpcTest, AllSixMethodsOverGrpc) {
   list.mutable_queries(0)->mutable_key_query()->set_method(
       ::zitadel::v1::TEXT_QUERY_METHOD_STARTS_WITH);
   mgmt::ListOrgMetadataResponse listed;
-  ASSERT_TRUE(Run(&mgmt::ManagementService::Stub::ListOrgMetadata, list, listed, Auth()).status.ok());
+  ASSERT_TRUE(
+      Run(&mgmt::ManagementService::Stub::ListOrgMetadata, list, listed, Auth()).status.ok());
   EXPECT_EQ(listed.details().total_result(), 2u);
   ASSERT_EQ(listed.result_size(), 2);
   EXPECT_EQ(listed.result(0).key(), "billing.seats");
@@ -155,8 +156,9 @@ TEST_F(ZitadelGrpcTest, AllSixMethodsOverGrpc) {
   EXPECT_EQ(c.status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_NE(c.status.error_message().find("(META-2npds)"), std::string::npos);
   bulk_remove.set_keys(1, "billing.tier");
-  ASSERT_TRUE(Run(&mgmt::ManagementService::Stub::BulkRemoveOrgMetadata, bulk_remove, removed,
-                  Auth()).status.ok());
+  ASSERT_TRUE(
+      Run(&mgmt::ManagementService::Stub::BulkRemoveOrgMetadata, bulk_remove, removed, Auth())
+          .status.ok());
   EXPECT_EQ(removed.details().sequence(), 5u);
 
   mgmt::RemoveOrgMetadataRequest remove;
@@ -190,8 +192,8 @@ TEST_F(ZitadelGrpcTest, AuthErrorsAndOneStoreWithTheJsonDialect) {
   auto read = http.Request(V::get, "/management/v1/metadata/plan", json_auth);
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(read.Json().at("metadata").at("value"), "cHJv");
-  auto wrote = http.Request(V::post, "/management/v1/metadata/tier", json_auth,
-                            R"({"value":"Z29sZA=="})");
+  auto wrote =
+      http.Request(V::post, "/management/v1/metadata/tier", json_auth, R"({"value":"Z29sZA=="})");
   ASSERT_EQ(wrote.status, 200) << wrote.body;
   mgmt::GetOrgMetadataResponse got;
   ASSERT_TRUE(Get("tier", Auth(), &got).status.ok());
@@ -248,12 +250,12 @@ TEST_F(ZitadelGrpcTest, ZitadelNodeSdkRunsAllSixCalls) {
   const std::string install =
       "mkdir -p " + work + " && cd " + work + " && echo '{\"private\":true}' > package.json && " +
       "timeout 300 npm install --no-audit --no-fund --loglevel=error @zitadel/node@3.0.28 " +
-      "@bufbuild/protobuf@2.17.0 > " +
-      "npm.log 2>&1 && cp " + script + " .";
+      "@bufbuild/protobuf@2.17.0 > " + "npm.log 2>&1 && cp " + script + " .";
   ASSERT_EQ(std::system(install.c_str()), 0) << "npm install failed, see " << work << "/npm.log";
   const int port = GrpcPortFromLog(dir_ + "/node2.log");
-  const std::string run = "cd " + work + " && timeout 120 node six_calls.mjs http://127.0.0.1:" +
-                          std::to_string(port) + " " + key_ + " > run.log 2>&1";
+  const std::string run =
+      "cd " + work + " && timeout 120 node six_calls.mjs http://127.0.0.1:" + std::to_string(port) +
+      " " + key_ + " > run.log 2>&1";
   const int rc = std::system(run.c_str());
   std::ifstream in(work + "/run.log");
   std::stringstream out;
@@ -267,15 +269,18 @@ TEST_F(ZitadelGrpcTest, ZitadelNodeSdkRunsAllSixCalls) {
 std::string Frame(unsigned char flags, const std::string& payload) {
   std::string out(1, static_cast<char>(flags));
   const auto n = static_cast<uint32_t>(payload.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((n >> shift) & 0xff));
   return out + payload;
 }
 
 struct WebReply {
   int http_status = 0;
-  std::string message;                       // the data frame's payload
+  std::string message;                          // the data frame's payload
   std::map<std::string, std::string> trailers;  // from the 0x80 frame
-  int code() const { return trailers.count("grpc-status") ? std::stoi(trailers.at("grpc-status")) : -1; }
+  int code() const {
+    return trailers.count("grpc-status") ? std::stoi(trailers.at("grpc-status")) : -1;
+  }
 };
 
 WebReply ParseWeb(const Response& r) {
@@ -294,7 +299,8 @@ WebReply ParseWeb(const Response& r) {
       for (std::string line; std::getline(lines, line);) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         size_t colon = line.find(':');
-        if (colon != std::string::npos) out.trailers[line.substr(0, colon)] = line.substr(colon + 1);
+        if (colon != std::string::npos)
+          out.trailers[line.substr(0, colon)] = line.substr(colon + 1);
       }
     } else {
       out.message = payload;
@@ -313,8 +319,8 @@ class ZitadelGrpcWebTest : public ZitadelGrpcTest {
   }
   WebReply WebRaw(const std::string& method, const std::string& body, const Headers& headers) {
     HttpClient http(address_);
-    auto r = http.Request(V::post, "/zitadel.management.v1.ManagementService/" + method, headers,
-                          body);
+    auto r =
+        http.Request(V::post, "/zitadel.management.v1.ManagementService/" + method, headers, body);
     EXPECT_EQ(r.Header("content-type"), "application/grpc-web+proto");
     return ParseWeb(r);
   }
@@ -380,12 +386,13 @@ TEST_F(ZitadelGrpcWebTest, MalformedCallsGetAStatusAndChangeNothing) {
   EXPECT_EQ(WebRaw("SetOrgMetadata", Frame(1, set.SerializeAsString()), h).code(), 12);
   EXPECT_EQ(WebRaw("SetOrgMetadata", Frame(0, "\xff\xff\xff"), h).code(), 3);
   EXPECT_EQ(WebRaw("GetOrgByID", frame, h).code(), 12);
-  EXPECT_EQ(WebRaw("SetOrgMetadata", frame, {{"Content-Type", "application/grpc-web+proto"}}).code(),
-            16);
-  EXPECT_EQ(WebRaw("SetOrgMetadata", frame,
-                   {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/grpc-web-text"}})
-                .code(),
-            3);
+  EXPECT_EQ(
+      WebRaw("SetOrgMetadata", frame, {{"Content-Type", "application/grpc-web+proto"}}).code(), 16);
+  EXPECT_EQ(
+      WebRaw("SetOrgMetadata", frame,
+             {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/grpc-web-text"}})
+          .code(),
+      3);
   mgmt::GetOrgMetadataRequest get;
   get.set_key("plan");
   EXPECT_EQ(Web("GetOrgMetadata", get).code(), 5);  // nothing was written

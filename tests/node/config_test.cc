@@ -78,11 +78,11 @@ TEST_F(ConfigTest, WithoutFlagsTheEmbeddedDefaultIsOneLocalNode) {
 }
 
 TEST_F(ConfigTest, FlagsOverrideTheDefault) {
-  auto c = LoadConfig({"--node-id", "n7", "--listen", "0.0.0.0:9000", "--data-dir", "/srv/m",
-                       "--region", "eu", "--io-threads", "4", "--map-size-mb", "128",
-                       "--ready-file", "/tmp/ready", "--log-level", "debug",
-                       "--max-log-entries", "50"},
-                      nullptr);
+  auto c =
+      LoadConfig({"--node-id", "n7", "--listen", "0.0.0.0:9000", "--data-dir", "/srv/m", "--region",
+                  "eu", "--io-threads", "4", "--map-size-mb", "128", "--ready-file", "/tmp/ready",
+                  "--log-level", "debug", "--max-log-entries", "50"},
+                 nullptr);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->node_id, "n7");
   EXPECT_EQ(c->listen_host, "0.0.0.0");
@@ -178,9 +178,8 @@ TEST_F(ConfigTest, UnknownFlagOrPositionalArgumentIsRejected) {
 }
 
 TEST_F(ConfigTest, BadPortIsRejected) {
-  for (const char* listen :
-       {"127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:abc", "127.0.0.1:", "noport", ":80",
-        "127.0.0.1:-1", "127.0.0.1:80x"}) {
+  for (const char* listen : {"127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:abc",
+                             "127.0.0.1:", "noport", ":80", "127.0.0.1:-1", "127.0.0.1:80x"}) {
     ExpectInvalid({"--listen", listen}, nullptr);
   }
   auto top = LoadConfig({"--listen", "127.0.0.1:65535"}, nullptr);
@@ -189,8 +188,8 @@ TEST_F(ConfigTest, BadPortIsRejected) {
 }
 
 TEST_F(ConfigTest, BadPortInTheChosenEntryIsRejected) {
-  const std::string path = WriteFile(
-      R"({"nodes": [{"id": "n1", "region": "eu", "api": "127.0.0.1:http"}]})");
+  const std::string path =
+      WriteFile(R"({"nodes": [{"id": "n1", "region": "eu", "api": "127.0.0.1:http"}]})");
   ExpectInvalid({"--config", path}, nullptr);
 }
 
@@ -299,8 +298,8 @@ TEST_F(ConfigTest, BadLimitsAreRejectedNamingTheKey) {
                 "limits.idle_timeout_s");
   ExpectInvalid({"--config", SingleNodeFile(R"("limits": {"read_timeout_s": -1},)")}, nullptr,
                 "limits.read_timeout_s");
-  ExpectInvalid({"--config", SingleNodeFile(R"("limits": {"max_body_bytes": 2048.5},)")},
-                nullptr, "limits.max_body_bytes");
+  ExpectInvalid({"--config", SingleNodeFile(R"("limits": {"max_body_bytes": 2048.5},)")}, nullptr,
+                "limits.max_body_bytes");
   ExpectInvalid({"--config", SingleNodeFile(R"("limits": [],)")}, nullptr, "limits");
 }
 
@@ -326,19 +325,19 @@ TEST_F(ConfigTest, BadStorageSectionIsRejected) {
 }
 
 TEST_F(ConfigTest, ReplicationSectionSetsRetentionAndGcInterval) {
-  const std::string path = SingleNodeFile(
-      R"("replication": {"max_log_entries": 777, "gc_interval_ms": 250},)");
+  const std::string path =
+      SingleNodeFile(R"("replication": {"max_log_entries": 777, "gc_interval_ms": 250},)");
   auto c = LoadConfig({"--config", path}, nullptr);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->max_log_entries, 777u);
   EXPECT_EQ(c->gc_interval_ms, 250u);
-  ExpectInvalid({"--config", SingleNodeFile(R"("replication": {"gc_interval_ms": 10},)")},
-                nullptr, "replication.gc_interval_ms");
+  ExpectInvalid({"--config", SingleNodeFile(R"("replication": {"gc_interval_ms": 10},)")}, nullptr,
+                "replication.gc_interval_ms");
 }
 
 TEST_F(ConfigTest, UnknownFileKeysAreIgnored) {
-  auto c = LoadConfig({"--config", SingleNodeFile(R"("tls": {"cert": "x"}, "future": 1,)")},
-                      nullptr);
+  auto c =
+      LoadConfig({"--config", SingleNodeFile(R"("tls": {"cert": "x"}, "future": 1,)")}, nullptr);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
 }
 
@@ -373,21 +372,20 @@ TEST_F(ConfigTest, RateLimitsSectionSetsGroupsAndKeepsOthersDefault) {
 
 TEST_F(ConfigTest, BadRateLimitsAreRejected) {
   ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": [],)")}, nullptr, "rate_limits");
-  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"swfit": {}},)")}, nullptr,
-                "swfit");
+  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"swfit": {}},)")}, nullptr, "swfit");
   ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"ocamba": 10},)")}, nullptr,
                 "rate_limits.ocamba");
   ExpectInvalid(
       {"--config", SingleNodeFile(R"("rate_limits": {"ocamba": {"burst_per_second": -1}},)")},
       nullptr, "burst_per_second");
   ExpectInvalid(
-      {"--config", SingleNodeFile(R"("rate_limits": {"ocamba": {"per_minute": "150"}},)")},
-      nullptr, "per_minute");
+      {"--config", SingleNodeFile(R"("rate_limits": {"ocamba": {"per_minute": "150"}},)")}, nullptr,
+      "per_minute");
   ExpectInvalid(
       {"--config", SingleNodeFile(R"("rate_limits": {"attio": {"per_minute": 99999999999}},)")},
       nullptr, "per_minute");
-  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"max_tracked_keys": 1},)")},
-                nullptr, "max_tracked_keys");
+  ExpectInvalid({"--config", SingleNodeFile(R"("rate_limits": {"max_tracked_keys": 1},)")}, nullptr,
+                "max_tracked_keys");
 }
 
 TEST_F(ConfigTest, HelpGivesNotFoundWithTheUsage) {

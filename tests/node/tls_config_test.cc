@@ -52,10 +52,10 @@ TEST_F(TlsConfigTest, NodeEntryOverridesPeerTlsAndFlagsOverrideBoth) {
   auto n2 = LoadConfig({"--config", path, "--node-id", "n2"}, nullptr);
   ASSERT_TRUE(n2.ok());
   EXPECT_EQ(n2->peer_tls.cert_file, "top.pem");
-  auto flags = LoadConfig({"--config", path, "--node-id", "n1", "--peer-tls-ca", "f.ca",
-                           "--peer-tls-cert", "f.pem", "--peer-tls-key", "f.key",
-                           "--api-tls-cert", "fa.pem", "--api-tls-key", "fa.key"},
-                          nullptr);
+  auto flags = LoadConfig(
+      {"--config", path, "--node-id", "n1", "--peer-tls-ca", "f.ca", "--peer-tls-cert", "f.pem",
+       "--peer-tls-key", "f.key", "--api-tls-cert", "fa.pem", "--api-tls-key", "fa.key"},
+      nullptr);
   ASSERT_TRUE(flags.ok());
   EXPECT_EQ(flags->peer_tls.ca_file, "f.ca");
   EXPECT_EQ(flags->peer_tls.cert_file, "f.pem");
@@ -73,11 +73,11 @@ TEST_F(TlsConfigTest, WithoutTlsKeysEverythingStaysPlainAndTheTtlIsADay) {
 }
 
 TEST_F(TlsConfigTest, HalfATlsConfigurationIsRefused) {
-  for (const char* text : {R"({"peer_tls": {"cert_file": "a", "key_file": "b"}})",
-                           R"({"peer_tls": {"ca_file": "a", "cert_file": "b"}})",
-                           R"({"api_tls": {"cert_file": "a"}})", R"({"peer_tls": "x"})",
-                           R"({"peer_tls": {"ca_file": "a", "cert": "b"}})",
-                           R"({"swift": {"token_ttl_s": 0}})"}) {
+  for (const char* text :
+       {R"({"peer_tls": {"cert_file": "a", "key_file": "b"}})",
+        R"({"peer_tls": {"ca_file": "a", "cert_file": "b"}})", R"({"api_tls": {"cert_file": "a"}})",
+        R"({"peer_tls": "x"})", R"({"peer_tls": {"ca_file": "a", "cert": "b"}})",
+        R"({"swift": {"token_ttl_s": 0}})"}) {
     auto c = LoadConfig({"--config", File(text)}, nullptr);
     EXPECT_FALSE(c.ok()) << text;
   }

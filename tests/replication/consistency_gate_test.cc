@@ -20,9 +20,8 @@ class ConsistencyGateTest : public ::testing::Test {
  protected:
   // Two regions of three nodes; this node is "a1".
   static Quorum TwoByThree() {
-    return Quorum({{"a1", "eu"}, {"a2", "eu"}, {"a3", "eu"},
-                   {"b1", "us"}, {"b2", "us"}, {"b3", "us"}},
-                  "a1");
+    return Quorum(
+        {{"a1", "eu"}, {"a2", "eu"}, {"a3", "eu"}, {"b1", "us"}, {"b2", "us"}, {"b3", "us"}}, "a1");
   }
 };
 
@@ -81,7 +80,8 @@ TEST_F(ConsistencyGateTest, AllRegionsWaitsForAMajorityOfEveryRegion) {
 TEST_F(ConsistencyGateTest, OnlyTheWaitsAReportSatisfiesAreReleased) {
   ConsistencyGate gate(Quorum({{"n1", "local"}}, "n1"));
   std::vector<uint64_t> ran;
-  for (uint64_t seq : {3, 1, 5, 2}) gate.Wait(seq, L::kLocalRegion, [&ran, seq] { ran.push_back(seq); });
+  for (uint64_t seq : {3, 1, 5, 2})
+    gate.Wait(seq, L::kLocalRegion, [&ran, seq] { ran.push_back(seq); });
   gate.Durable("n1", 2);
   std::sort(ran.begin(), ran.end());
   EXPECT_EQ(ran, (std::vector<uint64_t>{1, 2}));

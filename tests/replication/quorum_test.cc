@@ -39,8 +39,8 @@ std::vector<Member> Regions(const std::vector<int>& counts) {
   std::vector<Member> members;
   for (size_t r = 0; r < counts.size(); ++r) {
     for (int j = 0; j < counts[r]; ++j) {
-      members.push_back({"r" + std::to_string(r) + "n" + std::to_string(j),
-                         "r" + std::to_string(r)});
+      members.push_back(
+          {"r" + std::to_string(r) + "n" + std::to_string(j), "r" + std::to_string(r)});
     }
   }
   return members;

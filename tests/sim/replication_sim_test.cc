@@ -47,9 +47,7 @@ void RunSeeds(const SimOptions& options, uint64_t base, int count) {
   }
 }
 
-TEST(ReplicationSim, ThreeRegionsConvergeAndNeverAckEarly) {
-  RunSeeds(SimOptions{}, 1000, 150);
-}
+TEST(ReplicationSim, ThreeRegionsConvergeAndNeverAckEarly) { RunSeeds(SimOptions{}, 1000, 150); }
 
 TEST(ReplicationSim, TwoRegionsOfThreeNodesConvergeAndNeverAckEarly) {
   SimOptions options;

@@ -192,18 +192,24 @@ void SimCluster::Process(Node& n) {
     for (const auto& [peer, seq] : ready.durable) n.gate->Durable(peer, seq);
     for (auto& [peer, msg] : ready.entries) {
       Node& to = *nodes_[std::stoi(peer.substr(1)) - 1];
-      Send(n, to, [this, msg, origin = n.origin](Node& dst) {
-        dst.core->Step(origin, msg, now_);
-        Process(dst);
-      }, true);
+      Send(
+          n, to,
+          [this, msg, origin = n.origin](Node& dst) {
+            dst.core->Step(origin, msg, now_);
+            Process(dst);
+          },
+          true);
     }
     for (auto& [origin, ack] : ready.acks) {
       for (auto& to : nodes_) {
         if (to->origin != origin) continue;
-        Send(n, *to, [this, ack, id = n.id](Node& dst) {
-          dst.core->Step(id, ack, now_);
-          Process(dst);
-        }, true);
+        Send(
+            n, *to,
+            [this, ack, id = n.id](Node& dst) {
+              dst.core->Step(id, ack, now_);
+              Process(dst);
+            },
+            true);
       }
     }
     for (auto& batch : ready.apply) {
@@ -218,12 +224,15 @@ void SimCluster::Process(Node& n) {
     for (auto& peer : ready.snapshots) {
       Node& to = *nodes_[std::stoi(peer.substr(1)) - 1];
       snapshots_++;
-      Send(n, to, [this, data = n.data, seq = n.last_seq, origin = n.origin](Node& dst) {
-        for (const auto& [key, rec] : data) Merge(dst, key, rec);
-        dst.applied[origin] = std::max(dst.applied[origin], seq);
-        dst.core->Applied(origin, seq);
-        Process(dst);
-      }, false);
+      Send(
+          n, to,
+          [this, data = n.data, seq = n.last_seq, origin = n.origin](Node& dst) {
+            for (const auto& [key, rec] : data) Merge(dst, key, rec);
+            dst.applied[origin] = std::max(dst.applied[origin], seq);
+            dst.core->Applied(origin, seq);
+            Process(dst);
+          },
+          false);
     }
     if (ready.truncate_upto) {
       auto& entries = n.log->entries;
@@ -234,8 +243,8 @@ void SimCluster::Process(Node& n) {
 
 void SimCluster::Merge(Node& n, const std::string& key, const SimRecord& rec) {
   auto it = n.data.find(key);
-  if (it == n.data.end() || LwwWins(Hlc(rec.hlc), rec.origin, Hlc(it->second.hlc),
-                                    it->second.origin)) {
+  if (it == n.data.end() ||
+      LwwWins(Hlc(rec.hlc), rec.origin, Hlc(it->second.hlc), it->second.origin)) {
     n.data[key] = rec;
   }
 }
@@ -278,8 +287,9 @@ void SimCluster::ClientWrite(Node& n) {
     for (const auto& m : nodes_) {
       auto& [holding, total] = per_region[m->region];
       total++;
-      const bool has = m->origin == origin ? m->last_seq >= seq
-                                           : (m->applied.count(origin) && m->applied[origin] >= seq);
+      const bool has = m->origin == origin
+                           ? m->last_seq >= seq
+                           : (m->applied.count(origin) && m->applied[origin] >= seq);
       holding += has;
     }
     for (const auto& [r, counts] : per_region) {
@@ -296,8 +306,8 @@ bool SimCluster::CheckConverged() {
   for (size_t i = 0; i < all_writes_.size(); ++i) {
     auto it = expected.find(all_write_keys_[i]);
     const SimRecord& w = all_writes_[i];
-    if (it == expected.end() || LwwWins(Hlc(w.hlc), w.origin, Hlc(it->second.hlc),
-                                        it->second.origin)) {
+    if (it == expected.end() ||
+        LwwWins(Hlc(w.hlc), w.origin, Hlc(it->second.hlc), it->second.origin)) {
       expected[all_write_keys_[i]] = w;
     }
   }

@@ -22,8 +22,8 @@ namespace meridian::sim {
 struct SimOptions {
   int regions = 3;
   int nodes_per_region = 1;
-  uint64_t fault_ms = 3000;    // writes and faults happen in [0, fault_ms)
-  uint64_t settle_ms = 8000;   // then everything heals and runs quietly
+  uint64_t fault_ms = 3000;   // writes and faults happen in [0, fault_ms)
+  uint64_t settle_ms = 8000;  // then everything heals and runs quietly
   double drop = 0.02, duplicate = 0.02;
   int writes = 200;
   int keys = 8;
@@ -78,8 +78,8 @@ class SimCluster {
   uint64_t now_ = 0;
   uint64_t event_counter_ = 0;
   std::priority_queue<std::tuple<uint64_t, uint64_t, std::string>,
-                      std::vector<std::tuple<uint64_t, uint64_t, std::string>>,
-                      std::greater<>> queue_;
+                      std::vector<std::tuple<uint64_t, uint64_t, std::string>>, std::greater<>>
+      queue_;
   std::map<uint64_t, Event> events_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::set<std::pair<int, int>> cut_;  // partitioned node index pairs (both directions)

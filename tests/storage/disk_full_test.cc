@@ -91,7 +91,8 @@ TEST_F(DiskFullTest, FullDiskRefusesWritesKeepsCommittedOnesAndRecoversWhenSpace
   ASSERT_FALSE(failure.ok()) << "the disk never filled";
   EXPECT_TRUE(failure.IsResourceExhausted()) << failure.ToString();
   EXPECT_TRUE(env_->full());
-  EXPECT_TRUE(writer_->health().ok()) << "a full disk is not sticky: " << writer_->health().ToString();
+  EXPECT_TRUE(writer_->health().ok())
+      << "a full disk is not sticky: " << writer_->health().ToString();
   // Still full: refused again, not wedged.
   EXPECT_TRUE(Put("still", std::string(8000, 'v')).status().IsResourceExhausted());
   EXPECT_EQ(LiveValue("acknowledged"), "kept");

@@ -122,10 +122,12 @@ TEST_F(LmdbEnvTest, ScanPassesValuesAndStopsWhenTheCallbackSaysSo) {
   auto txn = env_->BeginRead();
   ASSERT_TRUE(txn.ok());
   std::vector<std::string> values;
-  ASSERT_TRUE(txn->Scan(Db::kData, "p", [&](std::string_view, std::string_view v) {
-                   values.emplace_back(v);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(txn->Scan(Db::kData, "p",
+                        [&](std::string_view, std::string_view v) {
+                          values.emplace_back(v);
+                          return true;
+                        })
+                  .ok());
   EXPECT_EQ(values, (std::vector<std::string>{"v1", "v2", "v3", "v4"}));
 }
 
@@ -134,22 +136,28 @@ TEST_F(LmdbEnvTest, ScanFromStartsAtTheFirstKeyNotBelowStart) {
   auto txn = env_->BeginRead();
   ASSERT_TRUE(txn.ok());
   std::vector<std::string> keys;
-  ASSERT_TRUE(txn->ScanFrom(Db::kLog, "b", [&](std::string_view k, std::string_view) {
-                   keys.emplace_back(k);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(txn->ScanFrom(Db::kLog, "b",
+                            [&](std::string_view k, std::string_view) {
+                              keys.emplace_back(k);
+                              return true;
+                            })
+                  .ok());
   EXPECT_EQ(keys, (std::vector<std::string>{"c", "e"}));
   keys.clear();
-  ASSERT_TRUE(txn->ScanFrom(Db::kLog, "", [&](std::string_view k, std::string_view) {
-                   keys.emplace_back(k);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(txn->ScanFrom(Db::kLog, "",
+                            [&](std::string_view k, std::string_view) {
+                              keys.emplace_back(k);
+                              return true;
+                            })
+                  .ok());
   EXPECT_EQ(keys.size(), 3u);
   keys.clear();
-  ASSERT_TRUE(txn->ScanFrom(Db::kLog, "f", [&](std::string_view k, std::string_view) {
-                   keys.emplace_back(k);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(txn->ScanFrom(Db::kLog, "f",
+                            [&](std::string_view k, std::string_view) {
+                              keys.emplace_back(k);
+                              return true;
+                            })
+                  .ok());
   EXPECT_TRUE(keys.empty());
 }
 

@@ -62,8 +62,8 @@ class ReplicaTest : public ::testing::Test {
 
 TEST_F(ReplicaTest, RemoteEntriesApplyOnceAndRecordTheirPosition) {
   WriteBatch batch;
-  batch.remote = RemoteEntries{"n2.a", {Entry("n2.a", 1, 100, "k", "one", false),
-                                        Entry("n2.a", 2, 200, "k", "two", false)}};
+  batch.remote = RemoteEntries{
+      "n2.a", {Entry("n2.a", 1, 100, "k", "one", false), Entry("n2.a", 2, 200, "k", "two", false)}};
   auto r = Commit(batch);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->seq, 2u);

@@ -35,8 +35,7 @@ class StoreTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  Result<std::unique_ptr<Store>> OpenAs(const std::string& node_id,
-                                        uint64_t map_size = 64 << 20) {
+  Result<std::unique_ptr<Store>> OpenAs(const std::string& node_id, uint64_t map_size = 64 << 20) {
     StoreOptions options;
     options.dir = dir_;
     options.node_id = node_id;
@@ -52,7 +51,8 @@ class StoreTest : public ::testing::Test {
   Result<CommitInfo> Commit(WriteBatch batch) {
     auto done = std::make_shared<std::promise<Result<CommitInfo>>>();
     auto future = done->get_future();
-    store_->Submit(std::move(batch), [done](Result<CommitInfo> r) { done->set_value(std::move(r)); });
+    store_->Submit(std::move(batch),
+                   [done](Result<CommitInfo> r) { done->set_value(std::move(r)); });
     if (future.wait_for(30s) != std::future_status::ready) {
       return Status::Timeout("test: no answer from the store");
     }

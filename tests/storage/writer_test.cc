@@ -62,7 +62,8 @@ class WriterTest : public ::testing::Test {
   std::future<Result<CommitInfo>> SubmitAsync(WriteBatch batch) {
     auto done = std::make_shared<std::promise<Result<CommitInfo>>>();
     auto future = done->get_future();
-    writer_->Submit(std::move(batch), [done](Result<CommitInfo> r) { done->set_value(std::move(r)); });
+    writer_->Submit(std::move(batch),
+                    [done](Result<CommitInfo> r) { done->set_value(std::move(r)); });
     return future;
   }
   static Result<CommitInfo> Await(std::future<Result<CommitInfo>>& f) {
@@ -672,11 +673,11 @@ TEST_F(WriterTest, ABatchThatChangesNothingReportsTheWritesItFound) {
   // A retried delete rests on the write that deleted the key first (issue 9): the writer names
   // it, and the writer of every key the batch only observed, so the answer can wait for them.
   Start();
-  ASSERT_TRUE(Put("k", "v").ok());                // seq 1
+  ASSERT_TRUE(Put("k", "v").ok());  // seq 1
   WriteBatch first;
-  first.Delete("k");                              // seq 2: the tombstone
+  first.Delete("k");  // seq 2: the tombstone
   ASSERT_TRUE(Commit(std::move(first))->logged);
-  ASSERT_TRUE(Put("other", "v").ok());            // seq 3
+  ASSERT_TRUE(Put("other", "v").ok());  // seq 3
   WriteBatch remote;
   remote.remote = RemoteEntries{"n2.a", {RemoteEntry("n2.a", 1, "theirs")}};
   ASSERT_TRUE(Commit(std::move(remote)).ok());

@@ -37,8 +37,7 @@ Response BucketTest::Get(std::string_view bucket, std::string_view query, const 
   return Send(http::verb::get, BucketPath(bucket, query), Auth(extra));
 }
 
-Response BucketTest::Delete(std::string_view bucket, std::string_view query,
-                            const Headers& extra) {
+Response BucketTest::Delete(std::string_view bucket, std::string_view query, const Headers& extra) {
   return Send(http::verb::delete_, BucketPath(bucket, query), Auth(extra));
 }
 

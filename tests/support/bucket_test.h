@@ -38,8 +38,7 @@ class BucketTest : public NodeTest {
   Response Patch(std::string_view bucket, std::string_view body, const Headers& extra = {});
   Response Put(std::string_view bucket, std::string_view body, const Headers& extra = {});
   Response Get(std::string_view bucket, std::string_view query = {}, const Headers& extra = {});
-  Response Delete(std::string_view bucket, std::string_view query = {},
-                  const Headers& extra = {});
+  Response Delete(std::string_view bucket, std::string_view query = {}, const Headers& extra = {});
 
   // The "result" object of GET on `bucket` with `headers` (default Auth()); records a failure
   // and returns null when the answer is not 200 with a result object.

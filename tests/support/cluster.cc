@@ -150,8 +150,13 @@ testing::AssertionResult Cluster::Start() {
 testing::AssertionResult Cluster::StartProxy() {
   const std::string ready = dir_->path() + "/proxy.ready";
   const std::string log = dir_->path() + "/proxy.log";
-  std::vector<std::string> args = {ProxyBinary(), "--control", "127.0.0.1:0", "--ready-file",
-                                   ready, "--seed", std::to_string(spec_.proxy_seed)};
+  std::vector<std::string> args = {ProxyBinary(),
+                                   "--control",
+                                   "127.0.0.1:0",
+                                   "--ready-file",
+                                   ready,
+                                   "--seed",
+                                   std::to_string(spec_.proxy_seed)};
   for (int a = 0; a < size(); ++a) {
     for (int b = 0; b < size(); ++b) {
       if (a == b) continue;
@@ -199,7 +204,8 @@ testing::AssertionResult Cluster::StartProxy() {
     }
     std::this_thread::sleep_for(milliseconds(20));
   }
-  if (control_port_ == 0) return testing::AssertionFailure() << "proxy not ready: " << ReadFileText(log);
+  if (control_port_ == 0)
+    return testing::AssertionFailure() << "proxy not ready: " << ReadFileText(log);
 
   // Which port each route listens on: "route a->b listen=127.0.0.1:P target=...".
   via_.assign(size(), std::vector<uint16_t>(size(), 0));
@@ -218,8 +224,9 @@ testing::AssertionResult Cluster::StartProxy() {
       if (a == b) continue;
       const auto it = listen_of.find(Id(a) + "->" + Id(b));
       if (it == listen_of.end() || it->second == 0) {
-        return testing::AssertionFailure() << "route " << Id(a) << "->" << Id(b)
-                                           << " missing from the proxy status:\n" << status;
+        return testing::AssertionFailure()
+               << "route " << Id(a) << "->" << Id(b) << " missing from the proxy status:\n"
+               << status;
       }
       via_[a][b] = it->second;
     }
@@ -375,7 +382,8 @@ std::string Cluster::Diagnostics(size_t bytes_per_log) const {
   for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
     out += "---- " + Id(i) + " log ----\n" + nodes_[i]->ReadLog(bytes_per_log) + "\n";
   }
-  if (dir_) out += "---- proxy log ----\n" + Tail(ReadFileText(dir_->path() + "/proxy.log"), bytes_per_log);
+  if (dir_)
+    out += "---- proxy log ----\n" + Tail(ReadFileText(dir_->path() + "/proxy.log"), bytes_per_log);
   return out;
 }
 

@@ -62,7 +62,7 @@ class Cluster {
   int regions() const { return static_cast<int>(spec_.region_sizes.size()); }
   NodeProcess& node(int i) { return *nodes_.at(i); }
   std::string Id(int i) const { return "n" + std::to_string(i + 1); }
-  int RegionOf(int i) const { return region_of_.at(i); }          // 0-based region index
+  int RegionOf(int i) const { return region_of_.at(i); }  // 0-based region index
   std::string RegionName(int r) const { return "r" + std::to_string(r + 1); }
   std::vector<int> NodesIn(int region) const;
   const std::string& dir() const { return dir_->path(); }

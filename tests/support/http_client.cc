@@ -4,8 +4,8 @@
 #include "tests/support/http_client.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -126,15 +126,14 @@ void RecordExchange(http::verb method, std::string_view target, const Response& 
   for (const auto& [name, value] : response.headers) headers[name] = value;
   constexpr size_t kMaxLoggedBody = 1 << 20;
   const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  boost::json::object line{{"method", std::string(http::to_string(method))},
-                           {"target", target},
-                           {"status", response.status},
-                           {"headers", std::move(headers)},
-                           {"body", std::string_view(response.body).substr(0, kMaxLoggedBody)},
-                           {"truncated", response.body.size() > kMaxLoggedBody},
-                           {"test", test ? std::string(test->test_suite_name()) + "." +
-                                               test->name()
-                                         : std::string()}};
+  boost::json::object line{
+      {"method", std::string(http::to_string(method))},
+      {"target", target},
+      {"status", response.status},
+      {"headers", std::move(headers)},
+      {"body", std::string_view(response.body).substr(0, kMaxLoggedBody)},
+      {"truncated", response.body.size() > kMaxLoggedBody},
+      {"test", test ? std::string(test->test_suite_name()) + "." + test->name() : std::string()}};
   std::ofstream(std::string(dir) + "/responses-" + std::to_string(::getpid()) + ".jsonl",
                 std::ios::app)
       << boost::json::serialize(line) << "\n";
@@ -255,8 +254,8 @@ Response HttpClient::Request(http::verb method, std::string_view target, const H
     if (c.stream && c.used && c.LooksClosed()) c.Close();
     const bool reused = c.stream != nullptr;
     if (!c.stream) {
-      if (ErrorCode ec = c.Open()) return Failure("connect to 127.0.0.1:" +
-                                                  std::to_string(port_) + ": " + ec.message());
+      if (ErrorCode ec = c.Open())
+        return Failure("connect to 127.0.0.1:" + std::to_string(port_) + ": " + ec.message());
     }
     Connection::Outcome outcome = c.Exchange(wire, method == http::verb::head);
     if (outcome.response.status != 0) {
@@ -308,8 +307,8 @@ RawReply SendRawBytes(uint16_t port, std::string_view bytes, std::chrono::millis
   ioc.restart();
   ioc.run();
   if (!ParseFirstResponse(reply.bytes, reply.peer_closed, &reply.response, &keep_alive)) {
-    reply.response = Failure("no complete HTTP answer in " + std::to_string(reply.bytes.size()) +
-                             " bytes");
+    reply.response =
+        Failure("no complete HTTP answer in " + std::to_string(reply.bytes.size()) + " bytes");
   }
   return reply;
 }
@@ -366,8 +365,8 @@ RawReply RawConnection::Read(std::chrono::milliseconds timeout) {
   }
   reply.bytes = received_;
   if (!ParseFirstResponse(received_, reply.peer_closed, &reply.response, &keep_alive)) {
-    reply.response = Failure("no complete HTTP answer in " + std::to_string(received_.size()) +
-                             " bytes");
+    reply.response =
+        Failure("no complete HTTP answer in " + std::to_string(received_.size()) + " bytes");
   }
   return reply;
 }

@@ -64,9 +64,9 @@ class HttpClient {
 };
 
 struct RawReply {
-  std::string bytes;          // everything received
-  bool peer_closed = false;   // the server closed the connection (FIN or reset)
-  Response response;          // the first complete answer in `bytes`; status 0 if none
+  std::string bytes;         // everything received
+  bool peer_closed = false;  // the server closed the connection (FIN or reset)
+  Response response;         // the first complete answer in `bytes`; status 0 if none
 };
 
 // Opens a new connection, writes `bytes` as they are, and reads until the server closes it,

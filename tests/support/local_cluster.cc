@@ -1,11 +1,11 @@
 // LocalCluster (see local_cluster.h).
 #include "tests/support/local_cluster.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -41,7 +41,9 @@ class LocalCluster {
   NodeProcess& node(int i) { return *nodes_.at(i); }
   // "n1".."nN", numbered region by region; node i is in region RegionOf(i) ("r1".."rR").
   std::string IdOf(int i) const { return "n" + std::to_string(i + 1); }
-  std::string RegionOf(int i) const { return "r" + std::to_string(i / options_.nodes_per_region + 1); }
+  std::string RegionOf(int i) const {
+    return "r" + std::to_string(i / options_.nodes_per_region + 1);
+  }
   const std::string& admin_token() const { return options_.admin_token; }
   Headers AdminAuth() const { return {{"Authorization", "Bearer " + options_.admin_token}}; }
 

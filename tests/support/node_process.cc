@@ -113,9 +113,8 @@ testing::AssertionResult NodeProcess::Start() {
   std::error_code ec;
   std::filesystem::remove(ready_file_, ec);
 
-  std::vector<std::string> args = {options_.binary, "--data-dir",   data_dir_,
-                                   "--listen",      "127.0.0.1:0", "--ready-file",
-                                   ready_file_};
+  std::vector<std::string> args = {options_.binary, "--data-dir",   data_dir_,  "--listen",
+                                   "127.0.0.1:0",   "--ready-file", ready_file_};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -155,10 +154,9 @@ testing::AssertionResult NodeProcess::WaitUntilReady() {
   for (int i = 0; i < 100000 && Clock::now() < deadline; ++i) {
     int status = 0;
     if (ReapIfExited(&status)) {
-      return testing::AssertionFailure()
-             << "meridiand exited (" << DescribeWaitStatus(status)
-             << ") before it was ready; log " << log_path_ << ":\n"
-             << ReadLog();
+      return testing::AssertionFailure() << "meridiand exited (" << DescribeWaitStatus(status)
+                                         << ") before it was ready; log " << log_path_ << ":\n"
+                                         << ReadLog();
     }
     std::string text;
     if (ReadWholeFile(ready_file_, &text)) {
@@ -170,10 +168,10 @@ testing::AssertionResult NodeProcess::WaitUntilReady() {
     std::this_thread::sleep_for(milliseconds(10));
   }
   Kill9();
-  return testing::AssertionFailure() << "meridiand was not ready within "
-                                     << options_.ready_timeout.count() << " ms; log "
-                                     << log_path_ << ":\n"
-                                     << ReadLog();
+  return testing::AssertionFailure()
+         << "meridiand was not ready within " << options_.ready_timeout.count() << " ms; log "
+         << log_path_ << ":\n"
+         << ReadLog();
 }
 
 bool NodeProcess::ReapIfExited(int* wait_status) {

@@ -10,7 +10,9 @@ json::value ParseJson(std::string_view text) {
   return ec ? json::value() : v;
 }
 
-Headers BearerAuth(std::string_view key) { return {{"Authorization", "Bearer " + std::string(key)}}; }
+Headers BearerAuth(std::string_view key) {
+  return {{"Authorization", "Bearer " + std::string(key)}};
+}
 
 testing::AssertionResult IsErrorEnvelope(const Response& r, int status) {
   if (r.status != status) {
@@ -21,16 +23,16 @@ testing::AssertionResult IsErrorEnvelope(const Response& r, int status) {
   const json::object* obj = v.if_object();
   const json::value* meta = obj ? obj->if_contains("meta") : nullptr;
   const json::value* errors = obj ? obj->if_contains("errors") : nullptr;
-  if (!meta || !meta->is_object() || !errors || !errors->is_array() ||
-      errors->as_array().empty() || !errors->as_array()[0].is_object()) {
+  if (!meta || !meta->is_object() || !errors || !errors->is_array() || errors->as_array().empty() ||
+      !errors->as_array()[0].is_object()) {
     return testing::AssertionFailure() << "not the error envelope: " << r.body.substr(0, 300);
   }
   const json::object& first = errors->as_array()[0].as_object();
   const json::value* code = first.if_contains("httpcode");
   const json::value* message = first.if_contains("message");
   if (!code || !code->is_int64() || code->as_int64() != status) {
-    return testing::AssertionFailure() << "httpcode differs from the status " << status << ": "
-                                       << r.body.substr(0, 300);
+    return testing::AssertionFailure()
+           << "httpcode differs from the status " << status << ": " << r.body.substr(0, 300);
   }
   if (!message || !message->is_string() || message->as_string().empty()) {
     return testing::AssertionFailure() << "no message: " << r.body.substr(0, 300);
@@ -71,14 +73,13 @@ std::string NodeTest::CreateOrg(const std::string& name) {
   return std::string(id->as_string());
 }
 
-CreatedKey NodeTest::CreateApiKey(const std::string& org_id,
-                                  const std::vector<std::string>& scopes,
+CreatedKey NodeTest::CreateApiKey(const std::string& org_id, const std::vector<std::string>& scopes,
                                   const std::string& name) {
   json::array scope_list;
   for (const auto& s : scopes) scope_list.emplace_back(s);
-  Response r = Client().Request(http::verb::post,
-                                "/admin/v1/organizations/" + org_id + "/api-keys", AdminAuth(),
-                                json::serialize(json::object{{"name", name}, {"scopes", scope_list}}));
+  Response r = Client().Request(
+      http::verb::post, "/admin/v1/organizations/" + org_id + "/api-keys", AdminAuth(),
+      json::serialize(json::object{{"name", name}, {"scopes", scope_list}}));
   EXPECT_EQ(r.status, 201) << r.body << r.error;
   const json::value v = r.Json();
   const json::object* obj = v.if_object();
@@ -88,8 +89,7 @@ CreatedKey NodeTest::CreateApiKey(const std::string& org_id,
   return {std::string(id->as_string()), std::string(key->as_string())};
 }
 
-std::string NodeTest::CreateKey(const std::string& org_id,
-                                const std::vector<std::string>& scopes) {
+std::string NodeTest::CreateKey(const std::string& org_id, const std::vector<std::string>& scopes) {
   return CreateApiKey(org_id, scopes).secret;
 }
 

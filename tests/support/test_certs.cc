@@ -10,9 +10,10 @@ namespace meridian::test {
 
 TestCa::TestCa(std::string dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {
   ca_ = {dir_ + "/" + name_ + "-ca.pem", dir_ + "/" + name_ + "-ca.key"};
-  auto made = Run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
-                  " -subj '/CN=" + name_ + " test CA' -keyout '" + ca_.key + "' -out '" + ca_.cert +
-                  "'");
+  auto made =
+      Run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+          " -subj '/CN=" +
+          name_ + " test CA' -keyout '" + ca_.key + "' -out '" + ca_.cert + "'");
   if (!made) error_ = made.message();
 }
 

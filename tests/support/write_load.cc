@@ -64,7 +64,8 @@ std::map<std::string, std::string> WriteLoad::Acknowledged() const {
 
 std::vector<std::string> WriteLoad::OtherAnswers() const {
   std::vector<std::string> out;
-  for (const auto& r : results_) out.insert(out.end(), r.other_answers.begin(), r.other_answers.end());
+  for (const auto& r : results_)
+    out.insert(out.end(), r.other_answers.begin(), r.other_answers.end());
   return out;
 }
 

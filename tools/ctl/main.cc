@@ -53,8 +53,7 @@ int main(int argc, char** argv) {
       std::printf("%s%s", kUsageText, VerbsHelp().c_str());
       return kOk;
     } else if (value("--endpoint", &endpoint) || value("--admin-key", &key) ||
-               value("-o", &output) || value("--output", &output) ||
-               value("--cacert", &cacert)) {
+               value("-o", &output) || value("--output", &output) || value("--cacert", &cacert)) {
     } else if (value("--timeout", &t)) {
       timeout = std::strtol(t.c_str(), nullptr, 10);
       if (timeout <= 0 || timeout > 86400) {

@@ -1,10 +1,9 @@
 // meridian-loadgen: closed-loop HTTP/1.1 load generator for a Meridian node. Owns main(): flags,
 // target resolution, setup -> load -> report, and the exit status. Talks HTTP only; links no
 // Meridian library. Usage and output fields: docs/loadgen.md.
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

@@ -1,14 +1,13 @@
 // Setup phase (see setup.h). Speed matters little here, so it uses Beast's typed messages.
 #include "setup.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <exception>

@@ -8,7 +8,6 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
 #include <charconv>
 
 namespace meridian::proxy {

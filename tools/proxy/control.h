@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-
 #include <chrono>
 #include <optional>
 #include <string>

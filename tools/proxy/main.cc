@@ -3,7 +3,6 @@
 // control command and prints the reply. Reference: docs/tools.md.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
 #include <charconv>
 #include <cstdio>
 #include <fstream>

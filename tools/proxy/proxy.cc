@@ -7,7 +7,6 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
 #include <charconv>
 #include <cstdio>
 #include <sstream>

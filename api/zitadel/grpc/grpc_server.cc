@@ -3,9 +3,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <boost/asio/co_spawn.hpp>
-
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
 #include <exception>
 #include <mutex>
 #include <set>
@@ -44,9 +43,9 @@ class Calls {
     if (!status.commit_token.empty()) {
       call->context->AddTrailingMetadata(std::string(rpc::kCommitTokenKey), status.commit_token);
     }
-    call->reactor->Finish(status.ok() ? grpc::Status::OK
-                                      : grpc::Status(static_cast<grpc::StatusCode>(status.code),
-                                                     status.message));
+    call->reactor->Finish(
+        status.ok() ? grpc::Status::OK
+                    : grpc::Status(static_cast<grpc::StatusCode>(status.code), status.message));
   }
   size_t size() const {
     std::lock_guard lock(mu_);
@@ -116,7 +115,8 @@ class Service final : public ::zitadel::management::v1::ManagementService::Callb
                                   const Req* req, Res* res) {
     rpc::Metadata md;
     for (const auto& [name, value] : context->client_metadata()) {
-      md.emplace_back(std::string(name.data(), name.size()), std::string(value.data(), value.size()));
+      md.emplace_back(std::string(name.data(), name.size()),
+                      std::string(value.data(), value.size()));
     }
     auto call = calls_.Add(context);
     asio::co_spawn(ioc_, RunCall(method, &ctx_, std::move(md), req, res),

@@ -2,7 +2,6 @@
 #include "api/zitadel/grpc/grpc_web.h"
 
 #include <boost/algorithm/string/predicate.hpp>
-
 #include <cctype>
 
 #include "api/consistency.h"
@@ -18,7 +17,8 @@ std::string Frame(unsigned char flags, std::string_view payload) {
   out.reserve(kFrameHeaderBytes + payload.size());
   out.push_back(static_cast<char>(flags));
   const auto n = static_cast<uint32_t>(payload.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((n >> shift) & 0xff));
   out.append(payload);
   return out;
 }
@@ -41,8 +41,8 @@ rpc::Metadata MetadataOf(const Request& req) {
 // Errors raised before a call runs (413, 405, 429, 503) as gRPC-web answers: the gRPC code of
 // the HTTP status, in the trailer frame and, for clients that read headers only, in headers.
 Response FormatError(http::status status, std::string_view message, const std::string&) {
-  const std::string text = message.empty() ? std::string(http::obsolete_reason(status))
-                                            : std::string(message);
+  const std::string text =
+      message.empty() ? std::string(http::obsolete_reason(status)) : std::string(message);
   const std::string id = "MERIDIAN-" + std::to_string(static_cast<unsigned>(status));
   rpc::RpcStatus st{GrpcCodeOf(status, id), Tagged(text, id), ""};
   Response res = MakeGrpcWebResponse(st, {});
@@ -114,7 +114,8 @@ std::string PercentEncodeMessage(std::string_view message) {
 
 std::string EncodeTrailerFrame(const rpc::RpcStatus& status) {
   std::string text = "grpc-status:" + std::to_string(status.code) + "\r\n";
-  if (!status.message.empty()) text += "grpc-message:" + PercentEncodeMessage(status.message) + "\r\n";
+  if (!status.message.empty())
+    text += "grpc-message:" + PercentEncodeMessage(status.message) + "\r\n";
   if (!status.commit_token.empty()) {
     text += std::string(rpc::kCommitTokenKey) + ":" + status.commit_token + "\r\n";
   }

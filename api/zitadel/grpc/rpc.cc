@@ -2,7 +2,6 @@
 #include "api/zitadel/grpc/rpc.h"
 
 #include <boost/json.hpp>
-
 #include <functional>
 
 #include "api/write_path.h"
@@ -41,7 +40,9 @@ Result<std::string> ResolveOrg(const ApiContext& ctx, const Request& req, const 
   if (auto header = req.find(kOrgHeader); header != req.end() && !header->value().empty()) {
     org_id = std::string(header->value());
   } else if (who->operator_admin) {
-    return WithCode(Status::InvalidArgument("the operator key must name the organization in x-zitadel-orgid"), "MERIDIAN-orgid");
+    return WithCode(
+        Status::InvalidArgument("the operator key must name the organization in x-zitadel-orgid"),
+        "MERIDIAN-orgid");
   } else {
     org_id = who->org_id;
   }
@@ -162,12 +163,11 @@ json::value SearchJson(const mgmt::ListOrgMetadataRequest& req) {
 }
 
 template <typename Req, typename Res>
-using Method = asio::awaitable<RpcStatus> (*)(const ApiContext&, const Metadata&, const Req&,
-                                              Res&);
+using Method = asio::awaitable<RpcStatus> (*)(const ApiContext&, const Metadata&, const Req&, Res&);
 
 template <typename Req, typename Res>
-asio::awaitable<RpcStatus> Run(Method<Req, Res> method, const ApiContext& ctx,
-                               const Metadata& md, std::string_view bytes, std::string& out) {
+asio::awaitable<RpcStatus> Run(Method<Req, Res> method, const ApiContext& ctx, const Metadata& md,
+                               std::string_view bytes, std::string& out) {
   Req req;
   if (!req.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     co_return RpcStatus{kGrpcInvalidArgument,
@@ -194,8 +194,9 @@ RpcStatus StatusOf(const Status& status) {
 asio::awaitable<RpcStatus> SetOrgMetadata(const ApiContext& ctx, const Metadata& md,
                                           const mgmt::SetOrgMetadataRequest& req,
                                           mgmt::SetOrgMetadataResponse& res) {
-  BatchBuilder build = [&req](const std::string& org_id, std::shared_ptr<WriteOutcome> outcome)
-      -> Result<storage::WriteBatch> {
+  BatchBuilder build = [&req](
+                           const std::string& org_id,
+                           std::shared_ptr<WriteOutcome> outcome) -> Result<storage::WriteBatch> {
     MERIDIAN_RETURN_IF_ERROR(CheckKey(req.key()));
     auto value = CheckValue(EncodeBase64(req.value()));
     if (!value.ok()) return value.status();
@@ -207,8 +208,9 @@ asio::awaitable<RpcStatus> SetOrgMetadata(const ApiContext& ctx, const Metadata&
 asio::awaitable<RpcStatus> BulkSetOrgMetadata(const ApiContext& ctx, const Metadata& md,
                                               const mgmt::BulkSetOrgMetadataRequest& req,
                                               mgmt::BulkSetOrgMetadataResponse& res) {
-  BatchBuilder build = [&req](const std::string& org_id, std::shared_ptr<WriteOutcome> outcome)
-      -> Result<storage::WriteBatch> {
+  BatchBuilder build = [&req](
+                           const std::string& org_id,
+                           std::shared_ptr<WriteOutcome> outcome) -> Result<storage::WriteBatch> {
     std::vector<MetadataItem> items;
     for (const auto& item : req.metadata()) {
       MERIDIAN_RETURN_IF_ERROR(CheckKey(item.key()));
@@ -227,8 +229,9 @@ asio::awaitable<RpcStatus> BulkSetOrgMetadata(const ApiContext& ctx, const Metad
 asio::awaitable<RpcStatus> RemoveOrgMetadata(const ApiContext& ctx, const Metadata& md,
                                              const mgmt::RemoveOrgMetadataRequest& req,
                                              mgmt::RemoveOrgMetadataResponse& res) {
-  BatchBuilder build = [&req](const std::string& org_id, std::shared_ptr<WriteOutcome> outcome)
-      -> Result<storage::WriteBatch> {
+  BatchBuilder build = [&req](
+                           const std::string& org_id,
+                           std::shared_ptr<WriteOutcome> outcome) -> Result<storage::WriteBatch> {
     MERIDIAN_RETURN_IF_ERROR(CheckKey(req.key()));
     return RemoveBatch(org_id, {req.key()}, std::string(kIdRemoveNotFound), std::move(outcome));
   };
@@ -238,8 +241,9 @@ asio::awaitable<RpcStatus> RemoveOrgMetadata(const ApiContext& ctx, const Metada
 asio::awaitable<RpcStatus> BulkRemoveOrgMetadata(const ApiContext& ctx, const Metadata& md,
                                                  const mgmt::BulkRemoveOrgMetadataRequest& req,
                                                  mgmt::BulkRemoveOrgMetadataResponse& res) {
-  BatchBuilder build = [&req](const std::string& org_id, std::shared_ptr<WriteOutcome> outcome)
-      -> Result<storage::WriteBatch> {
+  BatchBuilder build = [&req](
+                           const std::string& org_id,
+                           std::shared_ptr<WriteOutcome> outcome) -> Result<storage::WriteBatch> {
     std::vector<std::string> keys;
     for (const auto& key : req.keys()) {
       if (key.empty()) {
@@ -251,8 +255,7 @@ asio::awaitable<RpcStatus> BulkRemoveOrgMetadata(const ApiContext& ctx, const Me
     if (keys.empty()) {
       return WithCode(Status::InvalidArgument("No metadata keys to remove"), kIdBulkRemoveEmpty);
     }
-    return RemoveBatch(org_id, std::move(keys), std::string(kIdBulkKeyMissing),
-                       std::move(outcome));
+    return RemoveBatch(org_id, std::move(keys), std::string(kIdBulkKeyMissing), std::move(outcome));
   };
   co_return co_await Write(ctx, md, std::move(build), *res.mutable_details());
 }
@@ -292,11 +295,13 @@ asio::awaitable<RpcStatus> ListOrgMetadata(const ApiContext& ctx, const Metadata
 asio::awaitable<RpcStatus> Invoke(const ApiContext& ctx, std::string_view method,
                                   const Metadata& md, std::string_view request,
                                   std::string& response) {
-  if (method == "SetOrgMetadata") co_return co_await Run(&SetOrgMetadata, ctx, md, request, response);
+  if (method == "SetOrgMetadata")
+    co_return co_await Run(&SetOrgMetadata, ctx, md, request, response);
   if (method == "BulkSetOrgMetadata") {
     co_return co_await Run(&BulkSetOrgMetadata, ctx, md, request, response);
   }
-  if (method == "GetOrgMetadata") co_return co_await Run(&GetOrgMetadata, ctx, md, request, response);
+  if (method == "GetOrgMetadata")
+    co_return co_await Run(&GetOrgMetadata, ctx, md, request, response);
   if (method == "ListOrgMetadata") {
     co_return co_await Run(&ListOrgMetadata, ctx, md, request, response);
   }

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,8 +30,8 @@ inline constexpr std::string_view kCommitTokenKey = "meridian-commit-token";
 using Metadata = std::vector<std::pair<std::string, std::string>>;  // (lowercase name, value)
 
 struct RpcStatus {
-  int code = 0;          // google.golang.org/grpc/codes (errors.h GrpcCode); 0 = OK
-  std::string message;   // ZITADEL's "<text> (<ID>)"; empty when OK
+  int code = 0;              // google.golang.org/grpc/codes (errors.h GrpcCode); 0 = OK
+  std::string message;       // ZITADEL's "<text> (<ID>)"; empty when OK
   std::string commit_token;  // Meridian-Commit-Token of a committed write; empty otherwise
   bool ok() const { return code == 0; }
 };

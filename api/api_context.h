@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <string>
 
 #include "api/auth.h"
@@ -14,6 +15,9 @@
 namespace meridian::api {
 
 class RateLimiter;  // api/rate_limit.h
+namespace admin {
+class OpsWorker;  // api/admin/ops_worker.h
+}
 
 struct ApiContext {
   storage::Store* store;
@@ -28,6 +32,10 @@ struct ApiContext {
   // Set by the operator's drain: local writes are refused (503); null: never refused.
   std::atomic<bool>* writes_paused = nullptr;
   uint64_t swift_token_ttl_s = 86400;  // lifetime of a Swift TempAuth token
+  // The thread for long operator jobs (verify's digests); null: those routes answer 503.
+  admin::OpsWorker* ops_worker = nullptr;
+  // Every node's API HOST:PORT by node id, from the cluster file (verify finds its peers).
+  std::map<std::string, std::string> node_apis{};
 };
 
 }  // namespace meridian::api

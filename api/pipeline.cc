@@ -81,11 +81,8 @@ asio::awaitable<std::optional<Reply>> Prologue(const Mounted& m, Call& call, Res
       if (ctx.metrics != nullptr) {
         ctx.metrics->CountRateLimited(static_cast<size_t>(*m.dialect->limit_group));
       }
-      const std::string message =
-          "Too many requests: the rate limit of this API key is exceeded; retry after " +
-          std::to_string(decision.retry_after_s) + " s.";
-      co_return Reply(m.dialect->encode(
-          ApiError{http::status::too_many_requests, {}, message, call.request_id}));
+      co_return Reply(m.dialect->encode(ApiError{
+          http::status::too_many_requests, {}, RateLimitMessage(decision), call.request_id}));
     }
   }
   if (m.route->writes) {
@@ -149,6 +146,17 @@ asio::awaitable<Response> Run(Mounted m, Call& call) {
 }
 
 }  // namespace
+
+asio::awaitable<std::optional<Reply>> RunPrologue(const ApiContext& ctx, const Dialect& dialect,
+                                                  const Route& route, Call& call, Resolved& r,
+                                                  std::optional<RateLimitDecision>& limit) {
+  co_return co_await Prologue(Mounted{&ctx, &dialect, &route}, call, r, limit);
+}
+
+std::string RateLimitMessage(const RateLimitDecision& decision) {
+  return "Too many requests: the rate limit of this API key is exceeded; retry after " +
+         std::to_string(decision.retry_after_s) + " s.";
+}
 
 constexpr char kCodeMark = '\x1f';
 

@@ -105,6 +105,17 @@ struct Dialect {
 // REQUIRES: ctx and dialect outlive the router.
 void Mount(Router& router, const ApiContext& ctx, const Dialect& dialect);
 
+// The prologue alone, for calls that do not come through the router (ZITADEL's gRPC methods):
+// the same steps in the same order on `call` (its headers; its params for OrgFrom::kPath) as
+// if `route` of `dialect` had matched. nullopt: go on, `r` resolved. Otherwise the answer: a
+// Status, or the dialect's 429 response when `limit` refused the call.
+boost::asio::awaitable<std::optional<Reply>> RunPrologue(const ApiContext& ctx,
+                                                         const Dialect& dialect, const Route& route,
+                                                         Call& call, Resolved& r,
+                                                         std::optional<RateLimitDecision>& limit);
+// The text of a rate-limit refusal (429), in every transport.
+std::string RateLimitMessage(const RateLimitDecision& decision);
+
 // The dialect's envelope for `status` (used by the exit, and by tests).
 Response EncodeError(const Dialect& dialect, const Status& status, const std::string& request_id);
 

@@ -132,7 +132,7 @@ std::string PeerMetricsText(std::string_view status_json) {
 
 }  // namespace
 
-void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
+void RegisterProbeRoutes(Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   router.Add(http::verb::get, "/healthz", [](Call&) -> boost::asio::awaitable<Response> {
     co_return Text(http::status::ok, "ok\n");
@@ -151,6 +151,16 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
     }
     co_return Text(http::status::ok, "ready\n");
   });
+  router.Add(http::verb::get, "/metrics", [c](Call&) -> boost::asio::awaitable<Response> {
+    std::string text = MetricsText(*c) + PeerMetricsText(co_await c->replication->StatusJson());
+    co_return MakeResponse(http::status::ok, std::move(text),
+                           "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
+  RegisterProbeRoutes(router, ctx);
+  const ApiContext* c = &ctx;
   router.Add(http::verb::get, "/cluster/v1/status",
              [c](Call& call) -> boost::asio::awaitable<Response> {
                {
@@ -165,11 +175,6 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
                }
                co_return MakeResponse(http::status::ok, co_await c->replication->StatusJson());
              });
-  router.Add(http::verb::get, "/metrics", [c](Call&) -> boost::asio::awaitable<Response> {
-    std::string text = MetricsText(*c) + PeerMetricsText(co_await c->replication->StatusJson());
-    co_return MakeResponse(http::status::ok, std::move(text),
-                           "text/plain; version=0.0.4; charset=utf-8");
-  });
 }
 
 }  // namespace meridian::api

@@ -120,6 +120,7 @@ Status LoadFile(const std::string& path, Config& config) {
   if (!admin_token.empty()) config.admin_token = admin_token;
   MERIDIAN_RETURN_IF_ERROR(StringField(root, "log_level", "config", config.log_level));
   MERIDIAN_RETURN_IF_ERROR(StringField(root, "grpc_listen", "config", config.grpc_listen));
+  MERIDIAN_RETURN_IF_ERROR(StringField(root, "probe_listen", "config", config.probe_listen));
   uint64_t io_threads = config.io_threads;
   MERIDIAN_RETURN_IF_ERROR(NumberField(root, "io_threads", "config", 0, 256, io_threads));
   config.io_threads = static_cast<unsigned>(io_threads);
@@ -223,6 +224,7 @@ std::string Usage() {
          "                 [--log-level debug|info|warn|error] [--max-log-entries N]\n"
          "                 [--peer-tls-ca FILE] [--peer-tls-cert FILE] [--peer-tls-key FILE]\n"
          "                 [--api-tls-cert FILE] [--api-tls-key FILE] [--grpc-listen HOST:PORT]\n"
+         "                 [--probe-listen HOST:PORT]\n"
          "Without flags: node n1, region local, API on 127.0.0.1:8080, data in ./data.\n"
          "MERIDIAN_ADMIN_TOKEN sets the admin key; otherwise one is generated on first start.\n"
          "Reference: docs/configuration.md\n";
@@ -233,7 +235,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   static const char* kKnown[] = {"config",       "node-id",         "listen",      "data-dir",
                                  "region",       "io-threads",      "ready-file",  "map-size-mb",
                                  "log-level",    "max-log-entries", "peer-tls-ca", "peer-tls-cert",
-                                 "peer-tls-key", "api-tls-cert",    "api-tls-key", "grpc-listen"};
+                                 "peer-tls-key", "api-tls-cert",    "api-tls-key", "grpc-listen",
+                                 "probe-listen"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return Status::NotFound(Usage());
@@ -287,6 +290,12 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
     std::string host;
     uint16_t port = 0;
     MERIDIAN_RETURN_IF_ERROR(SplitHostPort(config.grpc_listen, host, port));
+  }
+  if (flags.count("probe-listen")) config.probe_listen = flags["probe-listen"];
+  if (!config.probe_listen.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    MERIDIAN_RETURN_IF_ERROR(SplitHostPort(config.probe_listen, host, port));
   }
   if (flags.count("ready-file")) config.ready_file = flags["ready-file"];
   if (flags.count("log-level")) config.log_level = flags["log-level"];

@@ -52,6 +52,9 @@ struct Config {
   std::string ready_file;  // written with "HOST:PORT\n" once the API listens
   // ZITADEL's ManagementService over gRPC ("grpc_listen", --grpc-listen HOST:PORT); empty: off.
   std::string grpc_listen;
+  // /healthz, /readyz and /metrics also on this address, served by a thread of their own so
+  // probes stay fast when the API is overloaded ("probe_listen", --probe-listen); empty: off.
+  std::string probe_listen;
   unsigned io_threads = 0;  // 0: one per core
   uint64_t map_size_bytes = uint64_t{64} << 30;
   size_t max_group_batches = 4096;

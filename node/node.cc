@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,12 +14,13 @@
 #include <fstream>
 #include <thread>
 
-#include "api/admin/verify_api.h"
+#include "api/admin/ops_worker.h"
 #include "api/api_context.h"
 #include "api/dialects.h"
 #include "api/http_server.h"
 #include "api/rate_limit.h"
 #include "api/swift/tempauth.h"
+#include "api/system_api.h"
 #include "api/zitadel/grpc/grpc_server.h"
 #include "replication/consistency_gate.h"
 #include "replication/net/replication_service.h"
@@ -46,6 +48,12 @@ struct Node::Parts {
   std::string listening;
   std::unique_ptr<api::zitadel::GrpcServer> grpc;  // null unless grpc_listen is set
   std::thread grpc_stopper;                        // runs GrpcServer::Shutdown at drain
+  // The probe listener (probe_listen): its own io_context and thread, so probes are answered
+  // however busy the API's threads are. Null unless probe_listen is set.
+  asio::io_context probe_ioc;
+  api::Router probe_router;
+  std::unique_ptr<api::HttpServer> probe_server;
+  std::string probe_listening;
 };
 
 namespace {
@@ -197,11 +205,10 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   p.ctx.rate_limiter = p.rate_limiter.get();
   p.ctx.writes_paused = &p.writes_paused;
   p.ctx.swift_token_ttl_s = c.swift_token_ttl_s;
-  api::RegisterAllRoutes(p.router, p.ctx);
   p.ops_worker = std::make_unique<api::admin::OpsWorker>();
-  std::map<std::string, std::string> node_apis;
-  for (const auto& n : c.nodes) node_apis[n.id] = n.api;
-  api::admin::RegisterVerifyRoutes(p.router, p.ctx, *p.ops_worker, std::move(node_apis));
+  p.ctx.ops_worker = p.ops_worker.get();
+  for (const auto& n : c.nodes) p.ctx.node_apis[n.id] = n.api;
+  api::RegisterAllRoutes(p.router, p.ctx);
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
   auto endpoint = p.server->Listen(c.listen_host, c.listen_port);
@@ -214,6 +221,17 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
     auto grpc = api::zitadel::GrpcServer::Start(c.grpc_listen, p.ioc, p.ctx);
     if (!grpc.ok()) return grpc.status();
     p.grpc = std::move(*grpc);
+  }
+  if (!c.probe_listen.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    MERIDIAN_RETURN_IF_ERROR(SplitHostPort(c.probe_listen, host, port));
+    api::RegisterProbeRoutes(p.probe_router, p.ctx);
+    p.probe_server =
+        std::make_unique<api::HttpServer>(p.probe_ioc, &p.probe_router, &p.metrics, c.http);
+    auto probe = p.probe_server->Listen(host, port);
+    if (!probe.ok()) return probe.status();
+    p.probe_listening = probe->address().to_string() + ":" + std::to_string(probe->port());
   }
   return std::unique_ptr<Node>(new Node(std::move(parts)));
 }
@@ -235,6 +253,16 @@ int Node::Run() {
     const std::string& addr = p.config.grpc_listen;
     log::Info("grpc_listening",
               "addr=" + addr.substr(0, addr.rfind(':')) + ":" + std::to_string(p.grpc->port()));
+  }
+
+  std::thread probe_thread;
+  if (p.probe_server) {
+    p.probe_server->Start();
+    log::Info("probe_listening", "addr=" + p.probe_listening);
+    probe_thread = std::thread([&p] {
+      auto work = asio::make_work_guard(p.probe_ioc);  // runs until the node stops it
+      p.probe_ioc.run();
+    });
   }
 
   asio::co_spawn(p.ioc, CollectSwiftTokens(p.ctx, p.config.swift_token_ttl_s), asio::detached);
@@ -260,6 +288,13 @@ int Node::Run() {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::use_awaitable);
           }
+          if (p.probe_server) {  // the probes answered "draining" until now
+            p.probe_server->Drain();
+            for (int i = 0; i < 100 && p.probe_server->open_sessions() > 0; ++i) {
+              tick.expires_after(std::chrono::milliseconds(10));
+              co_await tick.async_wait(asio::use_awaitable);
+            }
+          }
           p.replication->Stop();
           tls_reload.cancel();
           tick.expires_after(std::chrono::milliseconds(20));  // let the links close
@@ -275,6 +310,10 @@ int Node::Run() {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.ioc.run(); });
   p.ioc.run();
   for (auto& t : pool) t.join();
+  if (probe_thread.joinable()) {
+    p.probe_ioc.stop();  // the probes answer until the API has stopped
+    probe_thread.join();
+  }
   if (p.grpc) {
     p.grpc->Abandon();  // calls still running after the grace period
     if (p.grpc_stopper.joinable()) p.grpc_stopper.join();

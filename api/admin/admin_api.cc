@@ -5,6 +5,7 @@
 
 #include "api/admin/backup_api.h"
 #include "api/admin/store_api.h"
+#include "api/admin/verify_api.h"
 #include "api/json_util.h"
 #include "api/slashid/attributes_api.h"
 #include "api/slashid/buckets.h"
@@ -252,7 +253,7 @@ Dialect MakeDialect() {
   d.prefixes = {"/admin"};
   d.encode = Encode;  // the SlashID envelope
   // One line per file of routes.
-  for (auto routes : {OrgRoutes(), StoreRoutes(), BackupRoutes()}) {
+  for (auto routes : {OrgRoutes(), StoreRoutes(), BackupRoutes(), VerifyRoutes()}) {
     d.routes.insert(d.routes.end(), routes.begin(), routes.end());
   }
   return d;

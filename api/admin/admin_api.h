@@ -9,7 +9,7 @@
 namespace meridian::api::admin {
 
 // The operator API as one dialect: its organization and key routes, and those of
-// store_api.h and backup_api.h (a new file of routes adds one line to MakeDialect).
+// store_api.h, backup_api.h and verify_api.h (a new file of routes adds one line to MakeDialect).
 const Dialect& AdminDialect();
 
 }  // namespace meridian::api::admin

@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
-#include "api/slashid/attributes_api.h"
+#include "api/admin/ops_worker.h"
 #include "api/write_path.h"
 #include "storage/digest.h"
 #include "storage/records.h"
@@ -16,20 +16,6 @@ namespace {
 
 constexpr size_t kMaxKeysPerCall = 1000;
 constexpr size_t kDefaultLeafMax = 32;
-
-Response Error(const Call& call, const Status& st) {
-  return slashid::ErrorResponse(HttpStatusOf(st), PublicMessage(st), call.request_id);
-}
-
-Status RequireOperator(const ApiContext& ctx, const Call& call) {
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) return txn.status();
-  auto who = ctx.auth->Authenticate(call.req, *txn);
-  if (!who.ok()) return who.status();
-  if (!who->operator_admin)
-    return Status::PermissionDenied("only the operator's admin key may do this");
-  return Status::Ok();
-}
 
 std::string HexOfHlc(uint64_t hlc) {
   char buf[17];
@@ -96,56 +82,48 @@ json::object DigestJson(const ApiContext& ctx, const storage::DigestNode& node) 
   return out;
 }
 
-asio::awaitable<Response> GetDigest(const ApiContext& ctx, OpsWorker& worker, Call& call) {
-  Status st = RequireOperator(ctx, call);
+asio::awaitable<Reply> GetDigest(const ApiContext& ctx, Call& call, Resolved& r) {
+  r.txn.reset();  // the digest reads its own snapshot on the worker thread
+  if (ctx.ops_worker == nullptr) co_return Status::Unavailable("this node has no operator worker");
   std::string prefix;
-  if (st.ok() && !storage::BytesOfHex(QueryParam(call.query, "prefix").value_or(""), &prefix)) {
-    st = Status::InvalidArgument("prefix must be hex");
+  if (!storage::BytesOfHex(QueryParam(call.query, "prefix").value_or(""), &prefix)) {
+    co_return Status::InvalidArgument("prefix must be hex");
   }
   size_t leaf_max = kDefaultLeafMax;
-  if (auto l = QueryParam(call.query, "leaf_max"); l && st.ok()) {
+  if (auto l = QueryParam(call.query, "leaf_max")) {
     char* end = nullptr;
     const unsigned long long v = std::strtoull(l->c_str(), &end, 10);
     if (l->empty() || *end != '\0' || v > kMaxKeysPerCall) {
-      st = Status::InvalidArgument("leaf_max must be 0 to 1000");
+      co_return Status::InvalidArgument("leaf_max must be 0 to 1000");
     }
     leaf_max = static_cast<size_t>(v);
   }
-  if (!st.ok()) co_return Error(call, st);
   std::function<Result<storage::DigestNode>()> job = [&ctx, prefix, leaf_max] {
     auto txn = ctx.store->Read();
     if (!txn.ok()) return Result<storage::DigestNode>(txn.status());
     return storage::DigestPrefix(*txn, prefix, leaf_max);
   };
-  auto node = co_await worker.Run(std::move(job));
-  if (!node->ok()) co_return Error(call, node->status());
+  auto node = co_await ctx.ops_worker->Run(std::move(job));
+  if (!node->ok()) co_return node->status();
   co_return MakeResponse(http::status::ok, json::serialize(DigestJson(ctx, **node)));
 }
 
-asio::awaitable<Response> GetNodes(const ApiContext& ctx,
-                                   const std::map<std::string, std::string>& node_apis,
-                                   Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> GetNodes(const ApiContext& ctx, Call&, Resolved&) {
   json::object nodes;
-  for (const auto& [id, api] : node_apis) nodes[id] = api;
+  for (const auto& [id, api] : ctx.node_apis) nodes[id] = api;
   co_return MakeResponse(http::status::ok,
                          json::serialize(json::object{{"node_id", ctx.node_id}, {"nodes", nodes}}));
 }
 
-asio::awaitable<Response> GetRecords(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> GetRecords(const ApiContext&, Call& call, Resolved& r) {
   auto keys = BodyArray(call, "keys");
-  if (!keys.ok()) co_return Error(call, keys.status());
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return Error(call, txn.status());
+  if (!keys.ok()) co_return keys.status();
   json::array records;
   for (const auto& item : *keys) {
     auto key = HexField(item, nullptr);
-    if (!key.ok()) co_return Error(call, key.status());
-    auto raw = txn->Get(storage::Db::kData, *key);
-    if (!raw.ok()) co_return Error(call, raw.status());
+    if (!key.ok()) co_return key.status();
+    auto raw = r.txn->Get(storage::Db::kData, *key);
+    if (!raw.ok()) co_return raw.status();
     json::object entry{{"key", storage::HexOf(*key)}};
     entry["record"] = raw->has_value() ? json::value(storage::HexOf(**raw)) : json::value();
     records.push_back(std::move(entry));
@@ -153,41 +131,37 @@ asio::awaitable<Response> GetRecords(const ApiContext& ctx, Call& call) {
   co_return MakeResponse(http::status::ok, json::serialize(json::object{{"records", records}}));
 }
 
-asio::awaitable<Response> Repair(const ApiContext& ctx, Call& call) {
-  Status st = RequireOperator(ctx, call);
-  if (!st.ok()) co_return Error(call, st);
+asio::awaitable<Reply> Repair(const ApiContext& ctx, Call& call, Resolved& r) {
   auto items = BodyArray(call, "records");
-  if (!items.ok()) co_return Error(call, items.status());
+  if (!items.ok()) co_return items.status();
   // The apply path checks every record (decodes, fits LMDB) before writing any.
   storage::SnapshotChunk chunk;
   chunk.origin = ctx.store->origin_id();
   for (const auto& item : *items) {
     auto key = HexField(item, "key");
     auto record = key.ok() ? HexField(item, "record") : key;
-    if (!record.ok()) co_return Error(call, record.status());
+    if (!record.ok()) co_return record.status();
     chunk.records.emplace_back(std::move(*key), std::move(*record));
   }
   const size_t merged = chunk.records.size();
   storage::WriteBatch batch;
   batch.snapshot = std::move(chunk);
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), WriteConsistency{});
-  if (!committed.ok()) co_return Error(call, committed.status);
-  co_return MakeResponse(http::status::ok, json::serialize(json::object{{"merged", merged}}));
+  std::string body = "{\"merged\":" + std::to_string(merged) + "}";
+  co_return co_await Commit(ctx, r, std::move(batch),
+                            MakeResponse(http::status::ok, std::move(body)));
 }
 
 }  // namespace
 
-void RegisterVerifyRoutes(Router& router, const ApiContext& ctx, OpsWorker& worker,
-                          std::map<std::string, std::string> node_apis) {
-  const ApiContext* c = &ctx;
-  OpsWorker* w = &worker;
-  auto apis = std::make_shared<const std::map<std::string, std::string>>(std::move(node_apis));
+std::vector<Route> VerifyRoutes() {
   using V = http::verb;
-  router.Add(V::get, "/admin/v1/digest", [c, w](Call& call) { return GetDigest(*c, *w, call); });
-  router.Add(V::get, "/admin/v1/nodes",
-             [c, apis](Call& call) { return GetNodes(*c, *apis, call); });
-  router.Add(V::post, "/admin/v1/records", [c](Call& call) { return GetRecords(*c, call); });
-  router.Add(V::post, "/admin/v1/repair", [c](Call& call) { return Repair(*c, call); });
+  constexpr OrgFrom kOp = OrgFrom::kNone;  // the operator's admin key only
+  return {
+      {V::get, "/admin/v1/digest", kScopeAdmin, kOp, false, GetDigest},
+      {V::get, "/admin/v1/nodes", kScopeAdmin, kOp, false, GetNodes},
+      {V::post, "/admin/v1/records", kScopeAdmin, kOp, false, GetRecords},
+      {V::post, "/admin/v1/repair", kScopeAdmin, kOp, true, Repair},
+  };
 }
 
 }  // namespace meridian::api::admin

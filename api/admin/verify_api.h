@@ -10,20 +10,18 @@
 //   POST /admin/v1/repair {"records":[{"key":HEX,"record":HEX}..]}  merges up to 1000 records
 //        another node sent through the replication apply path (a snapshot chunk): each keeps
 //        its original (hlc, origin), so last-writer-wins decides, exactly as if replicated.
-// Digests are computed on the node's OpsWorker thread, never on an I/O thread.
+// Digests are computed on the node's OpsWorker thread (ApiContext::ops_worker), never on an
+// I/O thread. The routes are the operator dialect's (admin_api.h): the request pipeline
+// authenticates, and errors use its envelope.
 #pragma once
 
-#include <map>
-#include <string>
+#include <vector>
 
-#include "api/admin/ops_worker.h"
-#include "api/api_context.h"
-#include "api/router.h"
+#include "api/pipeline.h"
 
 namespace meridian::api::admin {
 
-// REQUIRES: ctx and worker outlive the router. `node_apis`: node id -> API HOST:PORT.
-void RegisterVerifyRoutes(Router& router, const ApiContext& ctx, OpsWorker& worker,
-                          std::map<std::string, std::string> node_apis);
+// The four routes, operator's admin key only.
+std::vector<Route> VerifyRoutes();
 
 }  // namespace meridian::api::admin

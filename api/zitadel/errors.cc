@@ -53,15 +53,16 @@ int GrpcCodeOf(http::status status, std::string_view id) {
   return kGrpcUnknown;
 }
 
+std::string ErrorIdOf(http::status status, std::string_view code) {
+  if (!code.empty()) return std::string(code);
+  if (status == http::status::unauthorized) return std::string(kIdUnauthenticated);
+  return "MERIDIAN-" + std::to_string(static_cast<unsigned>(status));
+}
+
 Response ErrorResponse(const ApiError& error) {
   std::string text(error.message);
   if (text.empty()) text = std::string(http::obsolete_reason(error.status));
-  std::string id(error.code);
-  if (id.empty()) {
-    id = error.status == http::status::unauthorized
-             ? std::string(kIdUnauthenticated)
-             : "MERIDIAN-" + std::to_string(static_cast<unsigned>(error.status));
-  }
+  const std::string id = ErrorIdOf(error.status, error.code);
   std::string body = "{\"code\":" + std::to_string(GrpcCodeOf(error.status, id)) +
                      ",\"message\":" + JsonQuote(Tagged(text, id)) +
                      ",\"details\":[{\"@type\":\"type.googleapis.com/zitadel.v1.ErrorDetail\""

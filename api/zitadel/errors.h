@@ -46,8 +46,11 @@ std::string Tagged(std::string_view text, std::string_view id);
 // ids of FAILED_PRECONDITION errors (empty bulk lists) give 9 although they answer 400.
 int GrpcCodeOf(http::status status, std::string_view id);
 
-// The dialect's error response (its encoder); the id is the error's code field (a 401 without
-// one gets AUTH-7fs1e, anything else without one "MERIDIAN-<http status>").
+// The id an error shows: its code (WithCode), else AUTH-7fs1e for a 401 and
+// "MERIDIAN-<http status>" for anything else. Every transport names errors by this rule.
+std::string ErrorIdOf(http::status status, std::string_view code);
+
+// The dialect's error response (its encoder), its id by ErrorIdOf.
 Response ErrorResponse(const ApiError& error);
 
 // The error response for a Status, its id given by WithCode (internal failures are not

@@ -14,6 +14,7 @@
 
 #include "api/auth.h"
 #include "api/metrics.h"
+#include "api/rate_limit.h"
 #include "api/zitadel/errors.h"
 #include "api/zitadel/grpc/rpc.h"
 #include "api/zitadel/metadata_store.h"
@@ -123,6 +124,29 @@ TEST_F(ZitadelRpcTest, GetAnswersTheStoredBytesAndDetails) {
   EXPECT_EQ(res.metadata().details().change_date().nanos(), 123000000);
   EXPECT_EQ(res.metadata().details().creation_date().seconds(), 1700000000);
   EXPECT_TRUE(status.commit_token.empty());
+}
+
+// The RPC layer runs the request pipeline's prologue, so the `zitadel` rate-limit group
+// applies to gRPC and gRPC-web as to the JSON routes, after authentication.
+TEST_F(ZitadelRpcTest, TheZitadelRateLimitGroupApplies) {
+  RateLimitConfig limits;
+  limits[RateLimitGroup::kZitadel] = {2, 0};
+  int64_t now_ns = 0;
+  RateLimiter limiter(limits, [&now_ns] { return now_ns; });
+  ctx_.rate_limiter = &limiter;
+  mgmt::GetOrgMetadataResponse res;
+  ASSERT_TRUE(Get(As(kReader), "plan", res).ok());
+  auto second = Get(As(kReader), "plan", res);
+  ASSERT_TRUE(second.ok()) << second.message;
+  auto refused = Get(As(kReader), "plan", res);
+  EXPECT_EQ(refused.code, kGrpcResourceExhausted);
+  EXPECT_NE(refused.message.find("retry after 1 s. (MERIDIAN-429)"), std::string::npos)
+      << refused.message;
+  // A stranger is refused as unauthenticated, not counted.
+  EXPECT_EQ(Get(As("unknown-key"), "plan", res).code, kGrpcUnauthenticated);
+  now_ns += 1'000'000'000;
+  EXPECT_TRUE(Get(As(kReader), "plan", res).ok());
+  ctx_.rate_limiter = nullptr;
 }
 
 TEST_F(ZitadelRpcTest, GetOfAMissingKeyIsNotFound) {

@@ -25,7 +25,6 @@
 #include <string>
 #include <vector>
 
-#include "api/admin/verify_api.h"
 #include "api/dialects.h"
 
 namespace meridian::test {
@@ -66,9 +65,6 @@ std::set<std::string> RegisteredRoutes() {
   api::ApiContext ctx{};  // registration only stores it; nothing is served here
   api::Router router;
   api::RegisterAllRoutes(router, ctx);
-  // The node registers the verify routes itself (they need its worker thread and cluster file).
-  api::admin::OpsWorker worker;
-  api::admin::RegisterVerifyRoutes(router, ctx, worker, {});
   std::set<std::string> routes;
   for (const auto& [method, pattern] : router.Routes()) {
     routes.insert(Upper(std::string(api::http::to_string(method))) + " " + pattern);

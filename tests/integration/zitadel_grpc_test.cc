@@ -21,21 +21,6 @@ namespace {
 namespace mgmt = ::zitadel::management::v1;
 using V = http::verb;
 
-// The gRPC port a node logged ("grpc_listening ... addr=127.0.0.1:PORT"), 0 if none in time.
-int GrpcPortFromLog(const std::string& log_path) {
-  const std::regex line(R"(grpc_listening.*addr=127\.0\.0\.1:(\d+))");
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream in(log_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::smatch m;
-    const std::string s = text.str();
-    if (std::regex_search(s, m, line)) return std::stoi(m[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return 0;
-}
-
 struct Call {
   grpc::Status status;
   std::string commit_token;  // trailing meridian-commit-token
@@ -49,7 +34,7 @@ class ZitadelGrpcTest : public NodeTest {
     const std::string name = "node" + std::to_string(++nodes_started_ + 1);
     address_ = StartNode(flags);
     ASSERT_FALSE(address_.empty());
-    const int port = GrpcPortFromLog(dir_ + "/" + name + ".log");
+    const int port = PortFromLog(dir_ + "/" + name + ".log", "grpc_listening");
     ASSERT_GT(port, 0) << "no grpc_listening line in " << name << ".log";
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
                                    grpc::InsecureChannelCredentials());
@@ -252,7 +237,7 @@ TEST_F(ZitadelGrpcTest, ZitadelNodeSdkRunsAllSixCalls) {
       "timeout 300 npm install --no-audit --no-fund --loglevel=error @zitadel/node@3.0.28 " +
       "@bufbuild/protobuf@2.17.0 > " + "npm.log 2>&1 && cp " + script + " .";
   ASSERT_EQ(std::system(install.c_str()), 0) << "npm install failed, see " << work << "/npm.log";
-  const int port = GrpcPortFromLog(dir_ + "/node2.log");
+  const int port = PortFromLog(dir_ + "/node2.log", "grpc_listening");
   const std::string run =
       "cd " + work + " && timeout 120 node six_calls.mjs http://127.0.0.1:" + std::to_string(port) +
       " " + key_ + " > run.log 2>&1";

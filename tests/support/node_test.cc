@@ -1,6 +1,12 @@
 // NodeTest and the JSON/envelope helpers (see node_test.h).
 #include "tests/support/node_test.h"
 
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
 namespace meridian::test {
 namespace json = boost::json;
 
@@ -113,6 +119,20 @@ std::string NodeTest::StartNode(const std::vector<std::string>& flags) {
   std::string address = node->address();
   other_nodes_.push_back(std::move(node));
   return address;
+}
+
+int PortFromLog(const std::string& log_path, std::string_view event) {
+  const std::regex line(std::string(event) + R"(.*addr=127\.0\.0\.1:(\d+))");
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream in(log_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::smatch m;
+    const std::string s = text.str();
+    if (std::regex_search(s, m, line)) return std::stoi(m[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return 0;
 }
 
 }  // namespace meridian::test

@@ -32,6 +32,10 @@ Headers BearerAuth(std::string_view key);
 // "message": "<non-empty>"}]}.
 testing::AssertionResult IsErrorEnvelope(const Response& r, int status);
 
+// The port of the listener a node logged as `event` ("grpc_listening ... addr=127.0.0.1:PORT"),
+// polling the log for up to 5 s; 0 if none.
+int PortFromLog(const std::string& log_path, std::string_view event);
+
 struct CreatedKey {
   std::string id;
   std::string secret;  // shown only in the creation answer

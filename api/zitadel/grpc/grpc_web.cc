@@ -134,8 +134,7 @@ Response MakeGrpcWebResponse(const rpc::RpcStatus& status, std::string_view mess
 void RegisterRoutes(Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   router.SetErrorFormat("/zitadel.management.v1.ManagementService", FormatError);
-  // Not rate limited yet, like the gRPC port: the RPC layer authenticates on its own, outside
-  // the pipeline's prologue that applies the limits (docs/zitadel.md).
+  // The RPC layer runs the pipeline's prologue itself (rpc.h), as the gRPC port does.
   router.Add(http::verb::post, "/zitadel.management.v1.ManagementService/{}",
              [c](Call& call) { return Serve(*c, call); });
 }

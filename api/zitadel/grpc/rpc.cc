@@ -15,53 +15,36 @@ namespace json = boost::json;
 namespace v1 = ::zitadel::v1;
 namespace {
 
-// The call's metadata as an HTTP request, so authentication and the consistency headers are
-// read exactly as the JSON dialect reads them. Binary ("-bin") and pseudo headers carry
-// nothing Meridian reads.
-Request RequestOf(const Metadata& md) {
-  Request req{http::verb::post, "/", 11};
+// The call's metadata as an HTTP request, so the request pipeline's prologue reads it exactly
+// as it reads the JSON dialect's headers. Binary ("-bin") and pseudo headers carry nothing
+// Meridian reads.
+Call CallOf(const Metadata& md) {
+  Call call;
+  call.req = Request{http::verb::post, "/", 11};
   for (const auto& [name, value] : md) {
     if (name.empty() || name.front() == ':' || name.ends_with("-bin")) continue;
-    req.insert(name, value);
+    call.req.insert(name, value);
   }
-  return req;
+  return call;
 }
 
-// x-zitadel-orgid, else the key's own organization; the operator's key must name one.
-// Mirrors the JSON dialect (zitadel_api.cc) rule for rule.
-Result<std::string> ResolveOrg(const ApiContext& ctx, const Request& req, const storage::Txn& txn,
-                               uint8_t scope) {
-  auto who = ctx.auth->Authenticate(req, txn);
-  if (!who.ok()) {
-    if (who.status().code() != Status::Code::kUnauthenticated) return who.status();
-    return WithCode(Status::Unauthenticated(who.status().message()), kIdUnauthenticated);
-  }
-  std::string org_id;
-  if (auto header = req.find(kOrgHeader); header != req.end() && !header->value().empty()) {
-    org_id = std::string(header->value());
-  } else if (who->operator_admin) {
-    return WithCode(
-        Status::InvalidArgument("the operator key must name the organization in x-zitadel-orgid"),
-        "MERIDIAN-orgid");
-  } else {
-    org_id = who->org_id;
-  }
-  MERIDIAN_RETURN_IF_ERROR(ctx.auth->Authorize(*who, org_id, scope, txn));
-  return org_id;
-}
+// The JSON dialect's routes as the prologue sees them: a read or a write of the caller's
+// organization (x-zitadel-orgid, else the key's own).
+const Route kReadRoute{http::verb::post, "", kScopeRead, OrgFrom::kHeaderOrKey, false, nullptr};
+const Route kWriteRoute{http::verb::post, "", kScopeWrite, OrgFrom::kHeaderOrKey, true, nullptr};
 
-// Refuses a stranger at once, then waits for a meridian-min-commit-token (write_path.h), as the
-// request pipeline's prologue does: an organization this node does not hold yet may come with
-// the token's write, so NotFound waits too.
-asio::awaitable<Status> AwaitToken(const ApiContext& ctx, const Request& req, uint8_t scope) {
-  if (req.find(kMinCommitTokenHeader) == req.end()) co_return Status::Ok();
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return txn.status();
-    Status allowed = ResolveOrg(ctx, req, *txn, scope).status();
-    if (!allowed.ok() && !allowed.IsNotFound()) co_return allowed;
+// The pipeline's prologue (authenticate, organization, scope, rate limit, consistency headers,
+// min-commit-token wait) for one call; an early answer becomes its gRPC status.
+asio::awaitable<std::optional<RpcStatus>> Prologue(const ApiContext& ctx, const Route& route,
+                                                   Call& call, Resolved& r) {
+  std::optional<RateLimitDecision> limit;
+  std::optional<Reply> early = co_await RunPrologue(ctx, ZitadelDialect(), route, call, r, limit);
+  if (!early) co_return std::nullopt;
+  if (limit && !limit->allowed) {
+    co_return RpcStatus{kGrpcResourceExhausted, Tagged(RateLimitMessage(*limit), "MERIDIAN-429"),
+                        ""};
   }
-  co_return co_await AwaitMinCommitToken(ctx, req);
+  co_return StatusOf(early->error);
 }
 
 void SetTime(int64_t unix_ms, google::protobuf::Timestamp& out) {
@@ -99,45 +82,30 @@ RpcStatus WithToken(RpcStatus status, const WriteResult& result) {
 using BatchBuilder = std::function<Result<storage::WriteBatch>(
     const std::string& org_id, std::shared_ptr<WriteOutcome> outcome)>;
 
-// Every write: auth, organization, consistency, request and batch under one short read
-// transaction, then the shared write path (the JSON dialect's order).
+// Every write: the prologue, the batch on its snapshot, then the shared write path (the JSON
+// dialect's order).
 asio::awaitable<RpcStatus> Write(const ApiContext& ctx, const Metadata& md, BatchBuilder build,
                                  v1::ObjectDetails& details) {
-  const Request req = RequestOf(md);
-  Status waited = co_await AwaitToken(ctx, req, kScopeWrite);
-  if (!waited.ok()) co_return StatusOf(waited);
+  Call call = CallOf(md);
+  Resolved r;
+  if (auto early = co_await Prologue(ctx, kWriteRoute, call, r)) co_return *early;
   auto outcome = std::make_shared<WriteOutcome>();
-  storage::WriteBatch batch;
-  WriteConsistency consistency;
-  {
-    auto txn = ctx.store->Read();
-    if (!txn.ok()) co_return StatusOf(txn.status());
-    auto org_id = ResolveOrg(ctx, req, *txn, kScopeWrite);
-    if (!org_id.ok()) co_return StatusOf(org_id.status());
-    auto level = ParseWriteConsistency(req);
-    if (!level.ok()) co_return StatusOf(level.status());
-    consistency = *level;
-    auto built = build(*org_id, outcome);
-    if (!built.ok()) co_return StatusOf(built.status());
-    batch = std::move(*built);
-  }  // the read transaction ends before waiting on the writer
-  auto committed = co_await CommitAndWait(ctx, std::move(batch), consistency);
+  auto batch = build(r.org_id, outcome);
+  if (!batch.ok()) co_return StatusOf(batch.status());
+  r.txn.reset();  // the read transaction ends before waiting on the writer
+  auto committed = co_await CommitAndWait(ctx, std::move(*batch), r.consistency);
   if (!committed.ok()) co_return WithToken(StatusOf(committed.status), committed);
   FillDetails(outcome->details, details);
   co_return WithToken(RpcStatus{}, committed);
 }
 
-// A read: the optional token wait, then one snapshot with the caller's organization.
+// A read: the prologue, then the caller's organization on the prologue's snapshot.
 using ReadFn = std::function<Status(const storage::Txn& txn, const std::string& org_id)>;
 asio::awaitable<RpcStatus> Read(const ApiContext& ctx, const Metadata& md, ReadFn read) {
-  const Request req = RequestOf(md);
-  Status waited = co_await AwaitToken(ctx, req, kScopeRead);
-  if (!waited.ok()) co_return StatusOf(waited);
-  auto txn = ctx.store->Read();
-  if (!txn.ok()) co_return StatusOf(txn.status());
-  auto org_id = ResolveOrg(ctx, req, *txn, kScopeRead);
-  if (!org_id.ok()) co_return StatusOf(org_id.status());
-  co_return StatusOf(read(*txn, *org_id));
+  Call call = CallOf(md);
+  Resolved r;
+  if (auto early = co_await Prologue(ctx, kReadRoute, call, r)) co_return *early;
+  co_return StatusOf(read(*r.txn, r.org_id));
 }
 
 // The JSON form of a ListOrgMetadataRequest, so ParseSearchRequest applies its rules (limit
@@ -185,9 +153,8 @@ RpcStatus StatusOf(const Status& status) {
   if (status.ok()) return {};
   const http::status http_status = HttpStatusOf(status);
   std::string text = ErrorTextOf(status);
-  std::string id(ErrorCodeOf(status));
+  const std::string id = ErrorIdOf(http_status, ErrorCodeOf(status));
   if (text.empty()) text = std::string(http::obsolete_reason(http_status));
-  if (id.empty()) id = "MERIDIAN-" + std::to_string(static_cast<unsigned>(http_status));
   return {GrpcCodeOf(http_status, id), Tagged(text, id), ""};
 }
 

@@ -17,12 +17,14 @@ Replicator::Replicator(std::string self, std::vector<std::string> peers, Persist
 }
 
 uint64_t Replicator::Stable() const {
+  // Only what every peer acknowledged this run: never the truncation point, which retention
+  // may push past a peer it cut loose (stable_seq releases no-op waits and purges tombstones).
   uint64_t stable = last_seq_;
   for (const auto& [id, st] : peers_) {
-    if (!st.acked_known) return truncated_upto_;
+    if (!st.acked_known) return 0;
     stable = std::min(stable, st.acked);
   }
-  return std::max(stable, truncated_upto_);
+  return stable;
 }
 
 void Replicator::MaybeTruncate(uint64_t now_ms) {

@@ -132,7 +132,8 @@ class Replicator {
   // The highest log end `origin` announced to this node.
   uint64_t AnnouncedBy(const std::string& origin) const;
   uint64_t last_seq() const { return last_seq_; }
-  // Every peer has acknowledged this node's log up to here (known this run).
+  // Every peer has acknowledged this node's log up to here (known this run; 0 until every
+  // peer was heard from). Never raised by truncation: a peer cut loose holds less.
   uint64_t StableSeq() const { return Stable(); }
   // OK, or the error of the last failed read of the own log (cleared by a good read).
   const Status& log_status() const { return log_status_; }

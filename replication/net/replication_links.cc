@@ -94,7 +94,8 @@ asio::awaitable<Status> ReplicationService::SecureLink(Link& link, bool client) 
   co_return Status::Unavailable("TLS handshake: " + ec.message());
 }
 
-asio::awaitable<Status> ReplicationService::Handshake(Link& link, const PeerAddress& peer) {
+asio::awaitable<Result<uint64_t>> ReplicationService::Handshake(Link& link,
+                                                                const PeerAddress& peer) {
   auto challenge = co_await ReadFrame(link.stream);
   if (!challenge.ok()) co_return challenge.status();
   if (!challenge->has_challenge() || challenge->challenge().node_id() != peer.node_id) {
@@ -116,8 +117,7 @@ asio::awaitable<Status> ReplicationService::Handshake(Link& link, const PeerAddr
       !SameMac(welcome->welcome().mac(), Mac(options_.secret, {"welcome", nonce, peer.node_id}))) {
     co_return Status::PermissionDenied("peer " + peer.node_id + " failed authentication");
   }
-  core_->PeerConnected(peer.node_id, welcome->welcome().applied_seq(), NowMs());
-  co_return Status::Ok();
+  co_return welcome->welcome().applied_seq();
 }
 
 asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
@@ -149,19 +149,23 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
                                             " reason=\"" + st.message() + "\"");
         }
       }
-      if (st.ok()) st = co_await Handshake(*link, peer);
+      uint64_t peer_applied = 0;
+      if (st.ok()) {
+        auto applied = co_await Handshake(*link, peer);
+        st = applied.status();
+        if (applied.ok()) peer_applied = *applied;
+      }
       watchdog.cancel();
       if (st.ok() && link->open) {
         link->ready = true;
         delay = std::chrono::milliseconds(50);
         log::Info("peer_connected", "peer=" + peer.node_id + " dir=out addr=" + peer.dial);
-        Process();
+        driver_->OnOutboundLink(peer.node_id, peer_applied, NowMs());
         while (link->open) {  // acks until the link breaks
           auto frame = co_await ReadFrame(link->stream);
           if (!frame.ok() || !frame->has_ack()) break;
           link->last_rx_ms = NowMs();
-          core_->Step(peer.node_id, AckMsg{frame->ack().applied_seq()}, NowMs());
-          Process();
+          driver_->OnAck(peer.node_id, AckMsg{frame->ack().applied_seq()}, NowMs());
         }
         log::Info("peer_disconnected", "peer=" + peer.node_id + " dir=out");
       } else if (!st.ok() && st.IsPermissionDenied()) {
@@ -169,7 +173,7 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
       }
       link->Close();
       if (outbound_[peer.node_id] == link) outbound_.erase(peer.node_id);
-      core_->PeerDisconnected(peer.node_id);
+      driver_->OnOutboundLost(peer.node_id);
     }
     if (stopping_) break;
     backoff.expires_after(delay);
@@ -247,8 +251,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   if (auto old = inbound_.find(origin); old != inbound_.end()) old->second->Close();
   inbound_[origin] = link;
   origin_of_[peer->node_id] = origin;
-  core_->PeerOrigin(peer->node_id, origin);
-  gate_->OriginOfNode(origin, peer->node_id);
+  driver_->OnInboundLink(peer->node_id, origin);
   link->ready = true;
   watchdog.cancel();
   Send(link, EncodeFrame(welcome));
@@ -258,35 +261,24 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
     if (!frame.ok()) break;
     link->last_rx_ms = NowMs();
     if (frame->has_entries()) {
-      core_->Step(origin, FromProto(frame->entries()), NowMs());
-      gate_->Stable(origin, core_->StableOf(origin));
-      Process();
+      driver_->OnEntries(origin, FromProto(frame->entries()), NowMs());
     } else if (frame->has_snapshot_chunk()) {
       const auto& in = frame->snapshot_chunk();
-      storage::WriteBatch write;
-      write.snapshot = storage::SnapshotChunk{origin, {}, std::nullopt};
+      storage::SnapshotChunk chunk;
       for (int i = 0; i < in.keys_size() && i < in.records_size(); ++i) {
-        write.snapshot->records.emplace_back(in.keys(i), in.records(i));
+        chunk.records.emplace_back(in.keys(i), in.records(i));
       }
-      if (in.done()) write.snapshot->applied_seq = in.applied_seq();
+      if (in.done()) chunk.applied_seq = in.applied_seq();
       // Await each chunk's commit before reading the next: TCP carries the backpressure.
       auto timer = std::make_shared<asio::steady_timer>(strand_);
       timer->expires_at(asio::steady_timer::time_point::max());
-      auto result = std::make_shared<std::optional<Result<storage::CommitInfo>>>();
-      store_->Submit(std::move(write), [this, timer, result](Result<storage::CommitInfo> r) {
-        asio::post(strand_, [timer, result, r = std::move(r)] {
-          *result = r;
-          timer->cancel();
-        });
+      auto result = std::make_shared<std::optional<Status>>();
+      driver_->OnSnapshotChunk(origin, std::move(chunk), [timer, result](Status st) {
+        *result = std::move(st);
+        timer->cancel();
       });
-      while (!result->has_value()) co_await timer->async_wait(kNoThrow);
-      if (!(*result)->ok()) break;
-      if (in.done()) {
-        log::Info("snapshot_installed",
-                  "origin=" + origin + " seq=" + std::to_string(in.applied_seq()));
-        core_->SnapshotInstalled(origin, (**result)->seq);
-        Process();
-      }
+      while (!result->has_value() && !stopping_) co_await timer->async_wait(kNoThrow);
+      if (!result->has_value() || !(*result)->ok()) break;
     } else {
       break;
     }
@@ -300,43 +292,26 @@ asio::awaitable<void> ReplicationService::StreamSnapshot(std::string peer) {
   auto it = outbound_.find(peer);
   if (it == outbound_.end()) co_return;
   std::shared_ptr<Link> link = it->second;
-  uint64_t seq = 0;
-  {
-    auto txn = store_->Read();
-    if (!txn.ok()) co_return;
-    auto last = storage::DurableLastSeq(*txn);
-    if (!last.ok()) co_return;
-    seq = *last;
-  }
+  auto stamp = SnapshotStamp(*store_);
+  if (!stamp.ok()) co_return;
+  const uint64_t seq = *stamp;
   log::Info("snapshot_started", "peer=" + peer + " seq=" + std::to_string(seq));
   std::string next_key;
   asio::steady_timer pace(strand_);
   for (bool done = false; !done && link->open;) {
+    // A short read transaction per chunk: never held across a wait.
+    auto chunk = ReadSnapshotChunk(*store_, next_key, kSnapshotChunkBytes, seq);
+    if (!chunk.ok()) co_return;
+    done = chunk->applied_seq.has_value();
     pb::Frame frame;
-    auto* chunk = frame.mutable_snapshot_chunk();
-    size_t bytes = 0;
-    done = true;
-    {
-      // A short read transaction per chunk: never held across a wait.
-      auto txn = store_->Read();
-      if (!txn.ok()) co_return;
-      Status st = txn->ScanFrom(storage::Db::kData, next_key,
-                                [&](std::string_view key, std::string_view value) {
-                                  if (bytes >= kSnapshotChunkBytes) {
-                                    done = false;
-                                    next_key = std::string(key);
-                                    return false;
-                                  }
-                                  chunk->add_keys(key.data(), key.size());
-                                  chunk->add_records(value.data(), value.size());
-                                  bytes += key.size() + value.size();
-                                  return true;
-                                });
-      if (!st.ok()) co_return;
+    auto* out = frame.mutable_snapshot_chunk();
+    for (const auto& [key, record] : chunk->records) {
+      out->add_keys(key);
+      out->add_records(record);
     }
     if (done) {
-      chunk->set_done(true);
-      chunk->set_applied_seq(seq);
+      out->set_done(true);
+      out->set_applied_seq(seq);
     }
     Send(link, EncodeFrame(frame));
     while (link->open && link->queued_bytes > kMaxQueuedBytes) {

@@ -11,7 +11,6 @@
 #include <chrono>
 
 #include "replication/net/link.h"
-#include "replication/net/log_source.h"
 #include "storage.pb.h"
 #include "storage/base/log.h"
 #include "storage/keys.h"
@@ -48,19 +47,14 @@ Status ReplicationService::Start() {
               "reason=\"peer_tls is not configured: replication links are plaintext TCP\"");
   }
   log_ = std::make_unique<StoreLogReader>(store_);
-  PersistedState state;
-  state.last_seq = store_->writer().committed_seq();
-  {
-    auto txn = store_->Read();
-    if (!txn.ok()) return txn.status();
-    auto applied = storage::AppliedPositions(*txn);
-    if (!applied.ok()) return applied.status();
-    state.applied = std::move(*applied);
-  }
+  auto state = LoadPersistedState(*store_);
+  if (!state.ok()) return state.status();
   std::vector<std::string> peers;
   for (const auto& p : options_.peers) peers.push_back(p.node_id);
-  core_ = std::make_unique<Replicator>(store_->origin_id(), peers, std::move(state), log_.get(),
+  core_ = std::make_unique<Replicator>(store_->origin_id(), peers, std::move(*state), log_.get(),
                                        options_.core);
+  driver_ =
+      std::make_unique<Driver>(core_.get(), gate_, log_.get(), static_cast<DriverHost*>(this));
   if (!options_.peers.empty()) {
     MERIDIAN_RETURN_IF_ERROR(Listen());
     asio::co_spawn(strand_, AcceptLoop(), asio::detached);
@@ -96,84 +90,35 @@ void ReplicationService::Stop() {
 
 void ReplicationService::OnLocalCommit(uint64_t seq) {
   asio::post(strand_, [this, seq] {
-    if (stopping_ || !core_) return;
-    core_->LocalAppended(seq, NowMs());
-    Process();
+    if (stopping_ || !driver_) return;
+    driver_->OnLocalCommit(seq, NowMs());
   });
 }
 
-void ReplicationService::Process() {
-  while (core_->HasReady()) {
-    Ready ready = core_->TakeReady();
-    if (!ready.log_error.ok()) {
-      log::Error("replication_log_read_failed", "status=\"" + ready.log_error.ToString() + "\"");
-    }
-    for (const auto& [peer, seq] : ready.durable) gate_->Durable(peer, seq);
-    for (auto& [peer, msg] : ready.entries) {
-      auto it = outbound_.find(peer);
-      if (it == outbound_.end() || !it->second->ready) continue;  // resent after reconnect
-      pb::Frame frame;
-      ToProto(msg, frame.mutable_entries());
-      Send(it->second, EncodeFrame(frame));
-    }
-    for (const auto& [origin, ack] : ready.acks) {
-      auto it = inbound_.find(origin);
-      if (it == inbound_.end()) continue;
-      pb::Frame frame;
-      frame.mutable_ack()->set_applied_seq(ack.applied_seq);
-      Send(it->second, EncodeFrame(frame));
-    }
-    for (auto& batch : ready.apply) ApplyEntries(std::move(batch));
-    for (auto& peer : ready.snapshots) {
-      asio::co_spawn(strand_, StreamSnapshot(std::move(peer)), asio::detached);
-    }
-    if (ready.truncate_upto) Truncate(*ready.truncate_upto);
-    if (ready.clock_entry) {
-      storage::WriteBatch clock;
-      clock.clock_entry = true;
-      store_->Submit(std::move(clock), [](Result<storage::CommitInfo>) {});
-    }
-    if (ready.collect) Collect(*ready.collect);
-  }
+void ReplicationService::SendEntries(const std::string& peer, const EntriesMsg& msg) {
+  auto it = outbound_.find(peer);
+  if (it == outbound_.end() || !it->second->ready) return;  // resent after reconnect
+  pb::Frame frame;
+  ToProto(msg, frame.mutable_entries());
+  Send(it->second, EncodeFrame(frame));
 }
 
-void ReplicationService::ApplyEntries(ApplyBatch batch) {
-  storage::WriteBatch write;
-  write.remote = storage::RemoteEntries{batch.origin, {}};
-  write.remote->payloads.reserve(batch.entries.size());
-  for (auto& e : batch.entries) write.remote->payloads.push_back(std::move(e.payload));
-  store_->Submit(std::move(write), [this, origin = batch.origin](Result<storage::CommitInfo> r) {
-    asio::post(strand_, [this, origin, r = std::move(r)] {
-      if (stopping_) return;
-      if (r.ok()) {
-        core_->Applied(origin, r->seq);
-      } else {
-        log::Warn("replication_apply_failed",
-                  "origin=" + origin + " status=\"" + r.status().ToString() + "\"");
-        core_->ApplyFailed(origin);
-      }
-      Process();
-    });
-  });
+void ReplicationService::SendAck(const std::string& origin, const AckMsg& ack) {
+  auto it = inbound_.find(origin);
+  if (it == inbound_.end()) return;
+  pb::Frame frame;
+  frame.mutable_ack()->set_applied_seq(ack.applied_seq);
+  Send(it->second, EncodeFrame(frame));
 }
 
-void ReplicationService::Truncate(uint64_t upto) {
-  storage::WriteBatch write;
-  write.truncate_log_upto = upto;
-  store_->Submit(std::move(write), [this](Result<storage::CommitInfo>) {
-    asio::post(strand_, [this] {
-      if (Status st = log_->Refresh(); !st.ok()) {
-        log::Warn("replication_log_read_failed", "status=\"" + st.ToString() + "\"");
-      }
-    });
-  });
+void ReplicationService::StartSnapshot(const std::string& peer) {
+  asio::co_spawn(strand_, StreamSnapshot(peer), asio::detached);
 }
 
-void ReplicationService::Collect(const GcHorizon& horizon) {
-  storage::WriteBatch collect;
-  collect.collect = storage::TombstoneHorizon{horizon.stable, horizon.origins};
-  store_->Submit(std::move(collect), [](Result<storage::CommitInfo> r) {
-    if (r.ok() && r->seq > 0) log::Info("tombstones_collected", "count=" + std::to_string(r->seq));
+void ReplicationService::Persist(storage::WriteBatch batch, storage::CommitCallback done) {
+  store_->Submit(std::move(batch), [this, done = std::move(done)](Result<storage::CommitInfo> r) {
+    // Answered even while stopping: the core and gate live as long as the service.
+    asio::post(strand_, [done, r = std::move(r)]() mutable { done(std::move(r)); });
   });
 }
 
@@ -183,8 +128,7 @@ asio::awaitable<void> ReplicationService::TickLoop() {
     co_await tick_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopping_) break;
     const uint64_t now = NowMs();
-    core_->Tick(now);
-    Process();
+    driver_->OnTick(now);
     for (auto* links : {&outbound_, &inbound_}) {
       for (auto& [id, link] : *links) {
         if (link->open && now - link->last_rx_ms > 5000) link->Close();  // silent peer

@@ -1,8 +1,8 @@
-// ReplicationService: the driver that meets the pure Replicator with Asio and the store
-// (etcd's raftNode, small). It dials every peer to stream this node's log, accepts peers'
-// links to receive theirs, applies received entries through the store's writer, answers acks
-// after they are durable, streams snapshots, truncates the log, and feeds the consistency gate.
-// Everything runs on one strand; public methods are thread-safe.
+// ReplicationService: the Asio host of the replication driver (etcd's raftNode, small). It dials
+// every peer to stream this node's log, accepts peers' links to receive theirs, streams
+// snapshots, and runs the tick timer; what each Ready means (persist, send, apply, report back)
+// is replication/driver.h, the same code the simulation runs. Everything runs on one strand;
+// public methods are thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -18,8 +18,8 @@
 
 #include "replication/consistency_gate.h"
 #include "replication/core/replicator.h"
+#include "replication/driver.h"
 #include "replication/net/framing.h"
-#include "replication/net/log_source.h"
 #include "replication/net/peer_tls.h"
 #include "storage/store.h"
 
@@ -43,7 +43,7 @@ struct ReplicationOptions {
   ReplicatorOptions core;  // every protocol policy: windows, timeouts, truncation, collection
 };
 
-class ReplicationService {
+class ReplicationService : private DriverHost {
  public:
   // REQUIRES: store and gate outlive the service.
   ReplicationService(boost::asio::io_context& ioc, storage::Store* store, ConsistencyGate* gate,
@@ -67,7 +67,11 @@ class ReplicationService {
   struct Link;  // a TCP or TLS connection of a peer, either direction
 
   uint64_t NowMs() const;
-  void Process();  // hands the core's Ready to sockets, the writer and the gate
+  // DriverHost: frames onto the links; commits answered on the strand.
+  void SendEntries(const std::string& peer, const EntriesMsg& msg) override;
+  void SendAck(const std::string& origin, const AckMsg& ack) override;
+  void StartSnapshot(const std::string& peer) override;
+  void Persist(storage::WriteBatch batch, storage::CommitCallback done) override;
   void Send(const std::shared_ptr<Link>& link, std::string bytes);
   boost::asio::awaitable<void> WriteLoop(std::shared_ptr<Link> link);
   boost::asio::awaitable<void> Dial(PeerAddress peer);
@@ -75,13 +79,12 @@ class ReplicationService {
   boost::asio::awaitable<void> ServeInbound(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<void> TickLoop();
   boost::asio::awaitable<void> StreamSnapshot(std::string peer);
-  boost::asio::awaitable<Status> Handshake(Link& link, const PeerAddress& peer);
+  // The dialer's side of the authenticated handshake; the peer's applied position of this
+  // node's log (its Welcome).
+  boost::asio::awaitable<Result<uint64_t>> Handshake(Link& link, const PeerAddress& peer);
   // The TLS handshake of a link (no-op on plaintext); PermissionDenied with the reason when the
   // peer or its certificate is refused.
   boost::asio::awaitable<Status> SecureLink(Link& link, bool client);
-  void ApplyEntries(ApplyBatch batch);
-  void Truncate(uint64_t upto);
-  void Collect(const GcHorizon& horizon);
   Status Listen();
 
   boost::asio::io_context& ioc_;
@@ -94,6 +97,7 @@ class ReplicationService {
   std::shared_ptr<boost::asio::ssl::context> tls_;  // current material; null: plaintext
   std::unique_ptr<StoreLogReader> log_;
   std::unique_ptr<Replicator> core_;
+  std::unique_ptr<Driver> driver_;
   bool stopping_ = false;
   std::map<std::string, std::shared_ptr<Link>> outbound_;  // node id -> link this node dialed
   std::map<std::string, std::shared_ptr<Link>> inbound_;   // origin id -> link the peer dialed

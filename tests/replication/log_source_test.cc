@@ -1,6 +1,6 @@
-// The store-backed LogReader (replication/net/log_source.h): the core reads the node's own log
+// The store-backed LogReader (replication/log_source.h): the core reads the node's own log
 // through it, and a storage error must reach the core as an error, never as "the log ends here".
-#include "replication/net/log_source.h"
+#include "replication/log_source.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

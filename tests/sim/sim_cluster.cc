@@ -1,93 +1,121 @@
-// The seeded cluster simulation (see sim_cluster.h).
+// The seeded cluster simulation over the real store and driver (see sim_cluster.h).
 #include "tests/sim/sim_cluster.h"
 
-#include "storage/base/hlc.h"
+#include <stdlib.h>
+
+#include <filesystem>
+#include <future>
+
+#include "replication/consistency_gate.h"
+#include "replication/core/replicator.h"
+#include "replication/driver.h"
+#include "replication/log_source.h"
+#include "storage.pb.h"
+#include "storage/digest.h"
+#include "storage/failpoint.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/replica.h"
+#include "storage/store.h"
 
 namespace meridian::sim {
 using replication::ConsistencyLevel;
 
-class SimCluster::Log : public replication::LogReader {
- public:
-  explicit Log(const uint64_t* last_seq) : last_seq_(last_seq) {}
-  uint64_t FirstSeq() const override {
-    return entries.empty() ? *last_seq_ + 1 : entries.begin()->first;
-  }
-  Result<std::vector<replication::WireEntry>> Read(uint64_t from, size_t max_entries,
-                                                   size_t max_bytes) override {
-    std::vector<replication::WireEntry> out;
-    size_t bytes = 0;
-    for (auto it = entries.lower_bound(from);
-         it != entries.end() && out.size() < max_entries && bytes < max_bytes; ++it) {
-      out.push_back({it->first, it->second});
-      bytes += it->second.size();
-    }
-    return out;
-  }
-  std::map<uint64_t, std::string> entries;
-
- private:
-  const uint64_t* last_seq_;
-};
-
-struct SimCluster::Node {
-  int index = 0;
-  std::string id, region, origin;
-  uint64_t skew = 0;
-  bool up = false;
-  uint64_t epoch = 0;
-  // Durable state: survives a crash.
-  std::map<std::string, SimRecord> data;
-  std::map<std::string, uint64_t> applied;
-  uint64_t last_seq = 0;
-  uint64_t hlc = 0;
-  std::unique_ptr<Log> log;
-  std::map<std::pair<std::string, uint64_t>, int> apply_count;
-  // Volatile: rebuilt on restart.
-  std::unique_ptr<replication::Replicator> core;
-  std::unique_ptr<replication::ConsistencyGate> gate;
-  std::map<int, uint64_t> link_gen;  // peer index -> generation of the link this node dials
-  std::map<int, bool> link_up;
-  uint64_t apply_at = 0;  // persistence is FIFO, like the store's single writer
-};
-
 namespace {
-std::string Encode(const std::string& key, const SimRecord& r) {
-  return key + '\x1f' + r.value + '\x1f' + (r.tombstone ? "1" : "0") + '\x1f' +
-         std::to_string(r.hlc) + '\x1f' + r.origin;
+constexpr uint64_t kWallBaseMs = 1'700'000'000'000;  // the simulated wall clock's epoch
+constexpr uint64_t kTickMs = 10;
+const std::string kPrefix = storage::NamespacePrefix("t", "ns");
+
+std::string TempBase() {
+  std::string base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
+  std::string tmpl = base + "/meridian-sim-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return "";
+  return tmpl;
 }
-void Decode(const std::string& payload, std::string& key, SimRecord& r) {
-  std::vector<std::string> parts(1);
-  for (char c : payload) {
-    if (c == '\x1f') {
-      parts.emplace_back();
-    } else {
-      parts.back().push_back(c);
-    }
-  }
-  key = parts[0];
-  r.value = parts[1];
-  r.tombstone = parts[2] == "1";
-  r.hlc = std::stoull(parts[3]);
-  r.origin = parts[4];
+
+bool Wins(const SimWrite& a, const SimWrite& b) {
+  return LwwWins(a.hlc, a.origin, b.hlc, b.origin);
 }
 }  // namespace
 
-SimCluster::SimCluster(uint64_t seed, SimOptions options) : options_(options), rng_(seed) {
+struct SimCluster::Node final : replication::DriverHost {
+  SimCluster* sim = nullptr;
+  int index = 0;
+  std::string id, region, origin, dir;
+  uint64_t skew = 0;
+  bool up = false;
+  uint64_t epoch = 0;  // bumped by every crash and start: stale events see it and do nothing
+  bool fail_next_commit = false;
+  bool restart_due = false;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<replication::StoreLogReader> log;
+  std::unique_ptr<replication::Replicator> core;
+  std::unique_ptr<replication::ConsistencyGate> gate;
+  std::unique_ptr<replication::Driver> driver;
+  // What this node's disk holds, refreshed after every commit; kept across crashes.
+  uint64_t durable_last = 0;
+  std::map<std::string, uint64_t> durable_applied;
+  std::map<int, uint64_t> link_gen;  // peer index -> generation of the link this node dials
+  std::map<int, bool> link_up;
+  std::map<int, uint64_t> stream_at;  // peer index -> last in-order (TCP) delivery time
+  uint64_t fsync_at = 0;              // batches reach the writer in order
+
+  void SendEntries(const std::string& peer, const replication::EntriesMsg& msg) override {
+    sim->SendEntries(*this, peer, msg);
+  }
+  void SendAck(const std::string& origin, const replication::AckMsg& ack) override {
+    sim->SendAck(*this, origin, ack);
+  }
+  void StartSnapshot(const std::string& peer) override { sim->StartSnapshot(*this, peer); }
+  void Persist(storage::WriteBatch batch, storage::CommitCallback done) override {
+    sim->Persist(*this, std::move(batch), std::move(done));
+  }
+};
+
+struct SimCluster::TokenRead {
+  int node;
+  std::string key;
+  SimWrite write;
+};
+
+SimCluster::SimCluster(uint64_t seed, SimOptions options)
+    : options_(options), rng_(seed), base_dir_(TempBase()) {
   for (int r = 0; r < options_.regions; ++r) {
     for (int k = 0; k < options_.nodes_per_region; ++k) {
-      auto n = std::make_unique<Node>();
-      n->index = static_cast<int>(nodes_.size());
-      n->id = "n" + std::to_string(n->index + 1);
-      n->region = "r" + std::to_string(r + 1);
-      n->origin = n->id + ".sim";
-      n->skew = Rand(100);  // up to 100 ms of clock skew between nodes
-      n->log = std::make_unique<Log>(&n->last_seq);
-      nodes_.push_back(std::move(n));
+      CreateNode(static_cast<int>(nodes_.size()), "r" + std::to_string(r + 1));
     }
   }
 }
 
-SimCluster::~SimCluster() = default;
+SimCluster::~SimCluster() {
+  for (auto& n : nodes_) {
+    if (n->up) CrashNode(*n);
+  }
+  if (!base_dir_.empty()) std::filesystem::remove_all(base_dir_);
+}
+
+void SimCluster::CreateNode(int index, const std::string& region) {
+  auto n = std::make_unique<Node>();
+  n->sim = this;
+  n->index = index;
+  n->id = "n" + std::to_string(index + 1);
+  n->region = region;
+  n->origin = n->id + ".sim";  // fixed, so runs and scripted outputs are reproducible
+  n->dir = base_dir_ + "/" + n->id;
+  n->skew = Rand(100);  // up to 100 ms of clock skew between nodes
+  // The data directory with its identity, as Store::Open would create it (origin id fixed).
+  auto env = storage::Env::Open({n->dir, uint64_t{64} << 20});
+  Status st = env.status();
+  if (env.ok()) {
+    auto txn = (*env)->BeginWrite();
+    st = txn.status();
+    if (st.ok()) st = txn->Put(storage::Db::kMeta, "node_id", n->id);
+    if (st.ok()) st = txn->Put(storage::Db::kMeta, "origin_id", n->origin);
+    if (st.ok()) st = txn->Commit();
+  }
+  if (!st.ok()) Fail("cannot create " + n->dir + ": " + st.ToString());
+  nodes_.push_back(std::move(n));
+}
 
 uint64_t SimCluster::Rand(uint64_t n) { return n == 0 ? 0 : rng_() % n; }
 bool SimCluster::Chance(double p) { return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < p; }
@@ -108,13 +136,38 @@ void SimCluster::Fail(const std::string& why) {
   if (failure_.empty()) failure_ = "t=" + std::to_string(now_) + "ms: " + why;
 }
 
+SimCluster::Node& SimCluster::NodeById(const std::string& id) {
+  return *nodes_[std::stoi(id.substr(1)) - 1];
+}
+
 bool SimCluster::LinkUp(const Node& a, const Node& b) const {
   return a.up && b.up && !cut_.count({std::min(a.index, b.index), std::max(a.index, b.index)});
 }
 
+uint64_t SimCluster::LinkGen(const Node& dialer, const Node& listener) const {
+  auto it = dialer.link_gen.find(listener.index);
+  return it == dialer.link_gen.end() ? 0 : it->second;
+}
+
 void SimCluster::StartNode(Node& n) {
-  n.up = true;
-  n.epoch++;
+  storage::StoreOptions so;
+  so.dir = n.dir;
+  so.node_id = n.id;
+  so.map_size_bytes = uint64_t{64} << 20;
+  so.writer.wall_ms = [this, &n] { return kWallBaseMs + now_ + n.skew; };
+  auto store = storage::Store::Open(std::move(so));
+  if (!store.ok()) return Fail(n.id + " does not open: " + store.status().ToString());
+  n.store = std::move(*store);
+  // Durable means durable: what the disk holds after the restart is what was committed.
+  auto state = replication::LoadPersistedState(*n.store);
+  if (!state.ok()) return Fail(n.id + " state: " + state.status().ToString());
+  if (state->last_seq != n.durable_last) Fail(n.id + " restarted with another log end");
+  for (const auto& [origin, seq] : n.durable_applied) {
+    auto it = state->applied.find(origin);
+    if ((it == state->applied.end() ? 0 : it->second) != seq) {
+      Fail(n.id + " restarted with another applied position of " + origin);
+    }
+  }
   std::vector<std::string> peers;
   std::vector<replication::Member> members;
   for (const auto& m : nodes_) {
@@ -130,19 +183,37 @@ void SimCluster::StartNode(Node& n) {
   opts.max_log_entries = options_.max_log_entries;
   opts.truncate_every_entries = 4;  // batched, and flushed on ticks
   opts.truncate_flush_ms = 200;
-  n.core = std::make_unique<replication::Replicator>(
-      n.origin, peers, replication::PersistedState{n.last_seq, n.applied}, n.log.get(), opts);
+  opts.gc_interval_ms = options_.gc_interval_ms;
+  n.log = std::make_unique<replication::StoreLogReader>(n.store.get());
+  n.core = std::make_unique<replication::Replicator>(n.origin, peers, std::move(*state),
+                                                     n.log.get(), opts);
   n.gate = std::make_unique<replication::ConsistencyGate>(replication::Quorum(members, n.id));
-  n.gate->Durable(n.id, n.last_seq);
+  n.gate->Durable(n.id, n.store->writer().committed_seq());
+  n.driver = std::make_unique<replication::Driver>(n.core.get(), n.gate.get(), n.log.get(), &n);
+  n.up = true;
+  n.restart_due = false;
+  n.epoch++;
   n.link_up.clear();
+  ScheduleTick(n, now_ + Rand(kTickMs));
 }
 
 void SimCluster::CrashNode(Node& n) {
   n.up = false;
-  n.epoch++;
-  n.core.reset();
+  n.epoch++;  // batches not yet fsync'd and pending answers are dropped with it
+  n.driver.reset();
   n.gate.reset();  // waiting clients of a crashed node never hear back
+  n.core.reset();
+  n.log.reset();
+  n.store.reset();  // nothing is queued in its writer: batches reach it only to commit
   n.link_up.clear();
+}
+
+void SimCluster::ScheduleTick(Node& n, uint64_t at) {
+  At(at, "tick " + n.id, [this, &n, epoch = n.epoch] {
+    if (n.epoch != epoch) return;
+    n.driver->OnTick(now_);
+    ScheduleTick(n, now_ + kTickMs);
+  });
 }
 
 void SimCluster::UpdateLinks() {
@@ -153,172 +224,328 @@ void SimCluster::UpdateLinks() {
       if (up == a->link_up[b->index]) continue;
       a->link_up[b->index] = up;
       a->link_gen[b->index]++;
+      a->stream_at.erase(b->index);
       if (!a->up) continue;
       if (up) {
-        // The handshake: the listener reports how far it applied the dialer's log.
-        a->core->PeerConnected(b->id, b->core->AppliedFrom(a->origin), now_);
+        // The handshake: the listener learns the dialer's origin and answers how far it
+        // applied the dialer's log.
+        b->driver->OnInboundLink(a->id, a->origin);
+        a->driver->OnOutboundLink(b->id, b->core->AppliedFrom(a->origin), now_);
       } else {
-        a->core->PeerDisconnected(b->id);
+        a->driver->OnOutboundLost(b->id);
       }
-      Process(*a);
     }
   }
 }
 
-void SimCluster::Send(Node& from, Node& to, std::function<void(Node&)> deliver, bool lossy) {
-  // Messages travel on the link the lower-index node... no: on the link `from` dialed, or the
-  // one `to` dialed for acks; either way both ends must be up and connected.
+void SimCluster::Send(Node& from, Node& to, bool from_dialed, std::string what,
+                      std::function<void(Node&)> deliver, bool lossy) {
   if (!LinkUp(from, to)) return;
-  const uint64_t gen = from.link_gen[to.index] + to.link_gen[from.index];
+  Node* dialer = from_dialed ? &from : &to;
+  Node* listener = from_dialed ? &to : &from;
+  const uint64_t gen = LinkGen(*dialer, *listener);
   const int copies = lossy && Chance(options_.duplicate) ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
     if (lossy && now_ < options_.fault_ms && Chance(options_.drop)) continue;
-    uint64_t delay = 1 + Rand(10) + (from.region == to.region ? 0 : 10 + Rand(30));
+    uint64_t at = now_ + 1 + Rand(10) + (from.region == to.region ? 0 : 10 + Rand(30));
+    if (!lossy) {  // a stream that must stay in order (TCP): never overtakes its predecessor
+      at = std::max(at, from.stream_at[to.index] + 1);
+      from.stream_at[to.index] = at;
+    }
     Node* src = &from;
     Node* dst = &to;
-    At(now_ + delay, "msg " + from.id + ">" + to.id, [this, src, dst, gen, deliver] {
-      if (!LinkUp(*src, *dst) || gen != src->link_gen[dst->index] + dst->link_gen[src->index]) {
-        return;  // the connection it was sent on is gone
-      }
+    At(at, what, [this, src, dst, dialer, listener, gen, deliver] {
+      if (!LinkUp(*src, *dst) || gen != LinkGen(*dialer, *listener)) return;  // connection gone
       deliver(*dst);
     });
   }
 }
 
-void SimCluster::Process(Node& n) {
-  if (!n.up) return;
-  while (n.core->HasReady()) {
-    replication::Ready ready = n.core->TakeReady();
-    for (const auto& [peer, seq] : ready.durable) n.gate->Durable(peer, seq);
-    for (auto& [peer, msg] : ready.entries) {
-      Node& to = *nodes_[std::stoi(peer.substr(1)) - 1];
-      Send(
-          n, to,
-          [this, msg, origin = n.origin](Node& dst) {
-            dst.core->Step(origin, msg, now_);
-            Process(dst);
-          },
-          true);
+void SimCluster::SendEntries(Node& n, const std::string& peer, const replication::EntriesMsg& msg) {
+  Send(
+      n, NodeById(peer), true, "entries " + n.id + ">" + peer,
+      [this, msg, origin = n.origin](Node& dst) { dst.driver->OnEntries(origin, msg, now_); },
+      true);
+}
+
+void SimCluster::SendAck(Node& n, const std::string& origin, const replication::AckMsg& ack) {
+  for (auto& to : nodes_) {
+    if (to->origin != origin) continue;
+    Send(
+        n, *to, false, "ack " + n.id + ">" + to->id,
+        [this, ack, id = n.id](Node& dst) { dst.driver->OnAck(id, ack, now_); }, true);
+  }
+}
+
+void SimCluster::StartSnapshot(Node& n, const std::string& peer) {
+  // The service's stream, read at once: the stamp first, then every chunk.
+  auto stamp = replication::SnapshotStamp(*n.store);
+  if (!stamp.ok()) return;
+  auto chunks = std::make_shared<std::vector<storage::SnapshotChunk>>();
+  std::string next_key;
+  for (bool last = false; !last;) {
+    auto chunk =
+        replication::ReadSnapshotChunk(*n.store, next_key, options_.snapshot_chunk_bytes, *stamp);
+    if (!chunk.ok()) return;
+    last = chunk->applied_seq.has_value();
+    chunks->push_back(std::move(*chunk));
+  }
+  snapshots_++;
+  Node& to = NodeById(peer);
+  Send(
+      n, to, true, "snapshot " + n.id + ">" + peer,
+      [this, chunks, src = &n, origin = n.origin](Node& dst) {
+        InstallChunks(dst, origin, chunks, 0, src, LinkGen(*src, dst));
+      },
+      false);
+}
+
+void SimCluster::InstallChunks(Node& n, std::string origin,
+                               std::shared_ptr<std::vector<storage::SnapshotChunk>> chunks,
+                               size_t next, Node* from, uint64_t gen) {
+  // As the service's inbound loop: the next chunk is read only after this one committed, and
+  // a failure or a broken link ends the snapshot.
+  if (next >= chunks->size() || !LinkUp(*from, n) || gen != LinkGen(*from, n)) return;
+  n.driver->OnSnapshotChunk(origin, (*chunks)[next],
+                            [this, &n, origin, chunks, next, from, gen](Status st) {
+                              if (st.ok()) InstallChunks(n, origin, chunks, next + 1, from, gen);
+                            });
+}
+
+void SimCluster::Persist(Node& n, storage::WriteBatch batch, storage::CommitCallback done) {
+  n.fsync_at = std::max(n.fsync_at, now_ + 1 + Rand(3));
+  At(n.fsync_at, "fsync " + n.id,
+     [this, &n, epoch = n.epoch, batch = std::move(batch), done = std::move(done)]() mutable {
+       if (n.epoch != epoch) return;  // crashed first: never written
+       Commit(n, std::move(batch), std::move(done));
+     });
+}
+
+void SimCluster::Commit(Node& n, storage::WriteBatch batch, storage::CommitCallback done) {
+  if (batch.collect) CheckHorizon(n, *batch.collect);
+  std::optional<storage::RemoteEntries> remote = batch.remote;
+  const std::string applied_origin = batch.remote     ? batch.remote->origin
+                                     : batch.snapshot ? batch.snapshot->origin
+                                                      : "";
+  const uint64_t before = applied_origin.empty() ? 0 : n.durable_applied[applied_origin];
+  std::optional<storage::failpoint::ScopedFailpoint> fault;
+  if (n.fail_next_commit || (now_ < options_.fault_ms && Chance(options_.commit_fail))) {
+    n.fail_next_commit = false;
+    fault.emplace(storage::failpoint::kCommit);
+    commit_failures_++;
+    Trace("commit fails " + n.id);
+  }
+  const bool collect = batch.collect.has_value();
+  std::promise<Result<storage::CommitInfo>> promise;
+  auto answer = promise.get_future();
+  n.store->Submit(std::move(batch),
+                  [&promise](Result<storage::CommitInfo> r) { promise.set_value(std::move(r)); });
+  Result<storage::CommitInfo> r = answer.get();
+  fault.reset();
+  if (collect && r.ok()) collected_ += r->seq;
+  // The disk's new state, and what the writer's on_durable hook reports in the node.
+  const uint64_t last = n.store->writer().committed_seq();
+  for (const auto& m : nodes_) {
+    if (m.get() != &n) n.durable_applied[m->origin] = n.store->applied().Get(m->origin);
+  }
+  if (remote) CheckRemoteApply(n, *remote, before, r);
+  if (!n.store->writer().health().ok() && !n.restart_due) {
+    n.restart_due = true;  // the operator (or systemd) restarts a node whose storage failed
+    At(now_ + 50 + Rand(300), "restart after storage failure " + n.id, [this, &n] {
+      if (!n.up || !n.restart_due) return;
+      CrashNode(n);
+      StartNode(n);
+      UpdateLinks();
+    });
+  }
+  const uint64_t epoch = n.epoch;
+  if (last > n.durable_last) {
+    n.durable_last = last;
+    n.gate->Durable(n.id, last);
+    n.driver->OnLocalCommit(last, now_);
+  }
+  CheckTokenReads();
+  if (n.epoch == epoch) done(std::move(r));
+}
+
+void SimCluster::CheckRemoteApply(Node& n, const storage::RemoteEntries& remote, uint64_t before,
+                                  const Result<storage::CommitInfo>& r) {
+  if (!r.ok() || remote.payloads.empty()) return;
+  storage::pb::LogEntry first, last;
+  first.ParseFromString(remote.payloads.front());
+  last.ParseFromString(remote.payloads.back());
+  // Exactly once: entries at or below the durable position are skipped, the rest applied.
+  const uint64_t expected = std::max(before, last.seq());
+  if (first.seq() > before + 1 || r->seq != expected) {
+    return Fail(n.id + " applied " + remote.origin + " to " + std::to_string(r->seq) + " from " +
+                std::to_string(before) + " with entries " + std::to_string(first.seq()) + ".." +
+                std::to_string(last.seq()));
+  }
+  for (uint64_t s = before + 1; s <= r->seq; ++s) {
+    if (++apply_count_[{n.index, remote.origin, s}] > 1) {
+      Fail(n.id + " applied " + remote.origin + ":" + std::to_string(s) + " twice");
     }
-    for (auto& [origin, ack] : ready.acks) {
-      for (auto& to : nodes_) {
-        if (to->origin != origin) continue;
-        Send(
-            n, *to,
-            [this, ack, id = n.id](Node& dst) {
-              dst.core->Step(id, ack, now_);
-              Process(dst);
-            },
-            true);
+  }
+}
+
+uint64_t SimCluster::Holds(const Node& n, const std::string& origin) const {
+  if (n.origin == origin) return n.durable_last;
+  auto it = n.durable_applied.find(origin);
+  return it == n.durable_applied.end() ? 0 : it->second;
+}
+
+void SimCluster::CheckHorizon(const Node& n, const storage::TombstoneHorizon& horizon) {
+  // A tombstone may go only once every node holds its origin's log up to it.
+  for (const auto& [origin, stable] : horizon.stable) {
+    for (const auto& m : nodes_) {
+      if (Holds(*m, origin) < stable) {
+        return Fail(n.id + " collects with " + origin + " stable at " + std::to_string(stable) +
+                    " but " + m->id + " holds " + std::to_string(Holds(*m, origin)));
       }
     }
-    for (auto& batch : ready.apply) {
-      // The writer persists batches in submission order.
-      n.apply_at = std::max(n.apply_at, now_ + 1 + Rand(3));
-      At(n.apply_at, "apply " + n.id, [this, &n, batch, epoch = n.epoch] {
-        if (n.epoch != epoch) return;  // crashed before the write was persisted
-        ApplyEntries(n, batch);
-        Process(n);
-      });
-    }
-    for (auto& peer : ready.snapshots) {
-      Node& to = *nodes_[std::stoi(peer.substr(1)) - 1];
-      snapshots_++;
-      Send(
-          n, to,
-          [this, data = n.data, seq = n.last_seq, origin = n.origin](Node& dst) {
-            for (const auto& [key, rec] : data) Merge(dst, key, rec);
-            dst.applied[origin] = std::max(dst.applied[origin], seq);
-            dst.core->Applied(origin, seq);
-            Process(dst);
-          },
-          false);
-    }
-    if (ready.truncate_upto) {
-      auto& entries = n.log->entries;
-      entries.erase(entries.begin(), entries.upper_bound(*ready.truncate_upto));
+  }
+}
+
+void SimCluster::CheckReleased(const std::string& origin, const std::string& region, uint64_t seq,
+                               ConsistencyLevel level) {
+  // No client may hear "done" for a level its write has not durably reached.
+  std::map<std::string, std::pair<int, int>> per_region;  // region -> (holding, total)
+  for (const auto& m : nodes_) {
+    auto& [holding, total] = per_region[m->region];
+    total++;
+    holding += Holds(*m, origin) >= seq;
+  }
+  for (const auto& [r, counts] : per_region) {
+    if (level == ConsistencyLevel::kLocalRegion && r != region) continue;
+    if (counts.first * 2 <= counts.second) {
+      Fail(origin + ":" + std::to_string(seq) + " was released before its level held");
     }
   }
 }
 
-void SimCluster::Merge(Node& n, const std::string& key, const SimRecord& rec) {
-  auto it = n.data.find(key);
-  if (it == n.data.end() ||
-      LwwWins(Hlc(rec.hlc), rec.origin, Hlc(it->second.hlc), it->second.origin)) {
-    n.data[key] = rec;
+void SimCluster::Write(int index, const std::string& key, std::optional<std::string> value,
+                       ConsistencyLevel level) {
+  Node& n = *nodes_[index];
+  if (!n.up) return Note(n.id + " write " + key + ": node down");
+  storage::WriteBatch batch;
+  if (value) {
+    batch.Put(kPrefix + key, *value);
+  } else {
+    batch.Delete(kPrefix + key);
   }
+  const char* level_name = level == ConsistencyLevel::kAllRegions ? "all_regions" : "local_region";
+  Persist(n, std::move(batch),
+          [this, &n, key, value, level, level_name](Result<storage::CommitInfo> r) {
+            if (!r.ok())
+              return Note(n.id + " write " + key + ": failed (" + r.status().ToString() + ")");
+            if (!r->logged) return Note(n.id + " write " + key + ": no change");
+            writes_.push_back({key, value, r->hlc, n.origin, r->seq});
+            const std::string token = n.origin + ":" + std::to_string(r->seq);
+            Note(n.id + " write " + key + ": committed " + token);
+            n.gate->Wait(r->seq, level,
+                         [this, origin = n.origin, region = n.region, seq = r->seq, level, token,
+                          level_name] {
+                           CheckReleased(origin, region, seq, level);
+                           acked_writes_++;
+                           Note(token + " released " + level_name);
+                         });
+          });
 }
 
-void SimCluster::ApplyEntries(Node& n, const replication::ApplyBatch& batch) {
-  uint64_t& applied = n.applied[batch.origin];
-  for (const auto& e : batch.entries) {
-    if (e.seq <= applied) continue;  // the store's exactly-once rule
-    if (e.seq != applied + 1) return Fail(n.id + " asked to apply a gap of " + batch.origin);
-    std::string key;
-    SimRecord rec;
-    Decode(e.payload, key, rec);
-    n.hlc = Hlc::Update(Hlc(n.hlc), Hlc(rec.hlc), now_ + n.skew).packed();
-    Merge(n, key, rec);
-    applied = e.seq;
-    if (++n.apply_count[{batch.origin, e.seq}] > 1) Fail(n.id + " applied an entry twice");
+void SimCluster::ReadAfter(int index, const std::string& key, const std::string& token) {
+  Node& n = *nodes_[index];
+  const size_t colon = token.rfind(':');
+  const std::string origin = token.substr(0, colon);
+  const uint64_t seq = std::stoull(token.substr(colon + 1));
+  SimWrite write;
+  for (const auto& w : writes_) {
+    if (w.origin == origin && w.seq == seq) write = w;
   }
-  n.core->Applied(batch.origin, applied);
-}
-
-void SimCluster::ClientWrite(Node& n) {
-  const std::string key = "k" + std::to_string(Rand(options_.keys));
-  SimRecord rec;
-  rec.tombstone = Chance(0.1);
-  rec.value = rec.tombstone ? "" : "v" + std::to_string(all_writes_.size());
-  n.hlc = Hlc::Now(Hlc(n.hlc), now_ + n.skew).packed();
-  rec.hlc = n.hlc;
-  rec.origin = n.origin;
-  Merge(n, key, rec);
-  const uint64_t seq = ++n.last_seq;
-  n.log->entries[seq] = Encode(key, rec);
-  all_writes_.push_back(rec);
-  all_write_keys_.push_back(key);
-  n.core->LocalAppended(seq, now_);
-  n.gate->Durable(n.id, seq);
-  const auto level = Chance(0.5) ? ConsistencyLevel::kAllRegions : ConsistencyLevel::kLocalRegion;
-  n.gate->Wait(seq, level, [this, origin = n.origin, region = n.region, seq, level] {
-    // No client may hear "done" for a level its write has not durably reached.
-    std::map<std::string, std::pair<int, int>> per_region;  // region -> (holding, total)
-    for (const auto& m : nodes_) {
-      auto& [holding, total] = per_region[m->region];
-      total++;
-      const bool has = m->origin == origin
-                           ? m->last_seq >= seq
-                           : (m->applied.count(origin) && m->applied[origin] >= seq);
-      holding += has;
-    }
-    for (const auto& [r, counts] : per_region) {
-      if (level == ConsistencyLevel::kLocalRegion && r != region) continue;
-      if (counts.first * 2 <= counts.second) Fail("a write was released before its level held");
-    }
-    acked_writes_++;
+  if (!n.up || write.key != key) return Note(n.id + " read " + key + ": no such write");
+  auto read = std::make_shared<TokenRead>(TokenRead{index, key, write});
+  n.store->applied().Wait(origin, seq, [this, read] {
+    std::lock_guard lock(token_mu_);
+    token_reached_.push_back(read);
   });
-  Process(n);
+  CheckTokenReads();
 }
 
-bool SimCluster::CheckConverged() {
-  std::map<std::string, SimRecord> expected;
-  for (size_t i = 0; i < all_writes_.size(); ++i) {
-    auto it = expected.find(all_write_keys_[i]);
-    const SimRecord& w = all_writes_[i];
-    if (it == expected.end() ||
-        LwwWins(Hlc(w.hlc), w.origin, Hlc(it->second.hlc), it->second.origin)) {
-      expected[all_write_keys_[i]] = w;
-    }
+void SimCluster::CheckTokenReads() {
+  std::vector<std::shared_ptr<TokenRead>> reached;
+  {
+    std::lock_guard lock(token_mu_);
+    reached.swap(token_reached_);
   }
+  for (const auto& read : reached) {
+    Node& n = *nodes_[read->node];
+    // A read that waited for a token sees that write or one that beats it.
+    std::string seen = "absent";
+    if (auto txn = n.store->Read(); txn.ok()) {
+      auto rec = storage::GetAnyRecord(*txn, kPrefix + read->key);
+      if (rec.ok() && rec->has_value()) {
+        const auto& r = **rec;
+        SimWrite now{read->key, std::nullopt, Hlc(r.hlc()), r.origin(), 0};
+        const bool same = now.hlc == read->write.hlc && now.origin == read->write.origin;
+        if (!same && !Wins(now, read->write)) Fail(n.id + " answered a token read early");
+        seen = r.tombstone() ? "deleted" : r.value();
+      } else if (read->write.value) {
+        Fail(n.id + " answered a token read early");
+      }
+    }
+    if (Holds(n, read->write.origin) < read->write.seq) Fail(n.id + " token before its apply");
+    Note(n.id + " read " + read->key + " after " + read->write.origin + ":" +
+         std::to_string(read->write.seq) + ": " + seen);
+  }
+}
+
+std::map<std::string, SimWrite> SimCluster::Expected() const {
+  std::map<std::string, SimWrite> expected;
+  for (const auto& w : writes_) {
+    auto it = expected.find(w.key);
+    if (it == expected.end() || Wins(w, it->second)) expected[w.key] = w;
+  }
+  return expected;
+}
+
+bool SimCluster::Check() {
+  if (!failure_.empty()) return false;
+  std::map<std::string, std::string> live;  // the last writer's value of every live key
+  for (const auto& [key, w] : Expected()) {
+    if (w.value) live[key] = *w.value + "@" + w.origin;
+  }
+  std::optional<storage::Digest> digest;
   for (const auto& n : nodes_) {
-    if (n->data != expected) {
-      Fail(n->id + " did not converge to the last-writer-wins state");
+    if (!n->up) {
+      Fail(n->id + " is down at the end");
       return false;
     }
+    std::map<std::string, std::string> have;
+    auto txn = n->store->Read();
+    if (!txn.ok()) {
+      Fail(n->id + " read: " + txn.status().ToString());
+      return false;
+    }
+    Status st = storage::ScanLive(*txn, kPrefix, [&](std::string_view name, const auto& rec) {
+      have[std::string(name)] = rec.value() + "@" + rec.origin();
+      return true;
+    });
+    if (!st.ok() || have != live) {
+      Fail(n->id + " did not converge to the last-writer-wins state of every committed write");
+      return false;
+    }
+    auto node = storage::DigestPrefix(*txn, "", 0);
+    if (!node.ok() || (digest && node->digest != *digest)) {
+      Fail(n->id + "'s digest differs");
+      return false;
+    }
+    digest = node->digest;
     for (const auto& m : nodes_) {
-      if (m != n && n->applied[m->origin] != m->last_seq) {
-        Fail(n->id + " did not apply all of " + m->id + "'s log");
+      uint64_t written = 0;  // the origin's last write (clock entries may still travel)
+      for (const auto& w : writes_) {
+        if (w.origin == m->origin) written = std::max(written, w.seq);
+      }
+      if (Holds(*n, m->origin) < written) {
+        Fail(n->id + " did not apply all of " + m->id + "'s writes");
         return false;
       }
     }
@@ -326,24 +553,132 @@ bool SimCluster::CheckConverged() {
   return true;
 }
 
-bool SimCluster::Run() {
+int SimCluster::AddNode(const std::string& region) {
+  CreateNode(static_cast<int>(nodes_.size()), region);
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
+void SimCluster::Start() {
   for (auto& n : nodes_) StartNode(*n);
   UpdateLinks();
-  const uint64_t end = options_.fault_ms + options_.settle_ms;
+}
+
+void SimCluster::RunFor(uint64_t ms) {
+  const uint64_t end = now_ + ms;
+  // Bounded: each event is due by `end`, and ticks reschedule themselves 10 ms apart.
+  for (uint64_t steps = 0; !queue_.empty() && steps < 5'000'000; ++steps) {
+    auto [time, id, what] = queue_.top();
+    if (time > end) break;
+    queue_.pop();
+    now_ = std::max(now_, time);
+    Trace(what);
+    auto event = std::move(events_[id]);
+    events_.erase(id);
+    event();
+    if (!failure_.empty()) return;
+  }
+  now_ = end;
+}
+
+void SimCluster::Cut(int a, int b) {
+  cut_.insert({std::min(a, b), std::max(a, b)});
+  UpdateLinks();
+}
+
+void SimCluster::HealAll() {
+  cut_.clear();
   for (auto& n : nodes_) {
-    for (uint64_t t = Rand(10); t < end; t += 10) {
-      At(t, "tick " + n->id, [this, p = n.get()] {
-        if (!p->up) return;
-        p->core->Tick(now_);
-        Process(*p);
-      });
+    if (!n->up || n->restart_due) {
+      if (n->up) CrashNode(*n);
+      StartNode(*n);
     }
   }
+  UpdateLinks();
+}
+
+void SimCluster::Crash(int index) {
+  if (!nodes_[index]->up) return;
+  CrashNode(*nodes_[index]);
+  UpdateLinks();
+}
+
+void SimCluster::Restart(int index) {
+  if (nodes_[index]->up) return;
+  StartNode(*nodes_[index]);
+  UpdateLinks();
+}
+
+void SimCluster::FailNextCommit(int index) { nodes_[index]->fail_next_commit = true; }
+
+std::vector<std::string> SimCluster::TakeEvents() {
+  std::vector<std::string> out;
+  out.swap(events_out_);
+  return out;
+}
+
+std::string SimCluster::Dump(int index) {
+  Node& n = *nodes_[index];
+  std::string out;
+  if (!n.up) return n.id + ": down\n";
+  auto txn = n.store->Read();
+  if (!txn.ok()) return n.id + ": " + txn.status().ToString() + "\n";
+  (void)txn->Scan(storage::Db::kData, kPrefix, [&](std::string_view key, std::string_view value) {
+    storage::pb::Record rec;
+    rec.ParseFromString(std::string(value));
+    out += n.id + ": " + std::string(storage::NameOf(key, kPrefix)) + " = " +
+           (rec.tombstone() ? "<tombstone>" : rec.value()) + " by " + rec.origin() + ":" +
+           std::to_string(rec.origin_seq()) + "\n";
+    return true;
+  });
+  auto first = storage::FirstLogSeq(*txn);
+  out += n.id + ": log " + (first.ok() ? std::to_string(*first) : "?") + ".." +
+         std::to_string(n.durable_last) + "\n";
+  for (const auto& m : nodes_) {
+    if (m.get() == &n) continue;
+    out += n.id + ": applied " + m->origin + " " + std::to_string(Holds(n, m->origin)) + "\n";
+  }
+  return out;
+}
+
+std::string SimCluster::Peers(int index) {
+  Node& n = *nodes_[index];
+  if (!n.up) return n.id + ": down\n";
+  std::string out;
+  for (const auto& m : nodes_) {
+    if (m.get() == &n) continue;
+    auto v = n.core->Peer(m->id);
+    out += n.id + " -> " + m->id + ": " + (v.connected ? "connected" : "disconnected") +
+           (v.snapshotting ? " snapshotting" : "") + " acked " + std::to_string(v.acked) + "\n";
+  }
+  return out;
+}
+
+bool SimCluster::Run() {
+  Start();
+  const uint64_t end = options_.fault_ms + options_.settle_ms;
   for (int i = 0; i < options_.writes; ++i) {
-    Node* n = nodes_[Rand(nodes_.size())].get();
-    At(Rand(options_.fault_ms), "write " + n->id, [this, n] {
-      if (n->up) ClientWrite(*n);
-    });
+    const int n = static_cast<int>(Rand(nodes_.size()));
+    const std::string key = "k" + std::to_string(Rand(options_.keys));
+    std::optional<std::string> value;
+    if (!Chance(0.1)) value = "v" + std::to_string(i);
+    const auto level = Chance(0.5) ? ConsistencyLevel::kAllRegions : ConsistencyLevel::kLocalRegion;
+    const int reader = Chance(0.3) ? static_cast<int>(Rand(nodes_.size())) : -1;
+    At(Rand(options_.fault_ms), "write n" + std::to_string(n + 1),
+       [this, n, key, value, level, reader] {
+         const size_t before = writes_.size();
+         Write(n, key, value, level);
+         if (reader < 0) return;
+         // A read with the write's token, once the write committed.
+         At(now_ + 5, "token read", [this, reader, before, key] {
+           if (writes_.size() <= before || !nodes_[reader]->up) return;
+           for (size_t i = before; i < writes_.size(); ++i) {
+             if (writes_[i].key == key) {
+               ReadAfter(reader, key, writes_[i].origin + ":" + std::to_string(writes_[i].seq));
+               return;
+             }
+           }
+         });
+       });
   }
   for (int i = 0; i < 4; ++i) {  // partitions: one pair, or one node from everyone
     const uint64_t start = Rand(options_.fault_ms), length = 100 + Rand(1000);
@@ -362,40 +697,15 @@ bool SimCluster::Run() {
       UpdateLinks();
     });
   }
-  for (int i = 0; i < 3; ++i) {  // crashes: unpersisted applies and in-flight messages are lost
-    Node* n = nodes_[Rand(nodes_.size())].get();
+  for (int i = 0; i < 3; ++i) {  // crashes: batches not yet fsync'd and messages in flight are lost
+    const int n = static_cast<int>(Rand(nodes_.size()));
     const uint64_t start = Rand(options_.fault_ms), length = 50 + Rand(1500);
-    At(start, "crash " + n->id, [this, n] {
-      if (!n->up) return;
-      CrashNode(*n);
-      UpdateLinks();
-    });
-    At(start + length, "restart " + n->id, [this, n] {
-      if (n->up) return;
-      StartNode(*n);
-      UpdateLinks();
-    });
+    At(start, "crash n" + std::to_string(n + 1), [this, n] { Crash(n); });
+    At(start + length, "restart n" + std::to_string(n + 1), [this, n] { Restart(n); });
   }
-  At(options_.fault_ms, "heal all", [this] {
-    cut_.clear();
-    for (auto& n : nodes_) {
-      if (!n->up) StartNode(*n);
-    }
-    UpdateLinks();
-  });
-  // Bounded: every event was scheduled above or by a bounded cascade before `end`.
-  for (uint64_t steps = 0; !queue_.empty() && steps < 5'000'000; ++steps) {
-    auto [time, id, what] = queue_.top();
-    queue_.pop();
-    if (time > end) break;
-    now_ = time;
-    Trace(what);
-    auto event = std::move(events_[id]);
-    events_.erase(id);
-    event();
-    if (!failure_.empty()) return false;
-  }
-  return CheckConverged() && failure_.empty();
+  At(options_.fault_ms, "heal all", [this] { HealAll(); });
+  RunFor(end);
+  return failure_.empty() && Check();
 }
 
 }  // namespace meridian::sim

@@ -1,5 +1,5 @@
 // The store-backed log reader (see log_source.h).
-#include "replication/net/log_source.h"
+#include "replication/log_source.h"
 
 #include "storage/replica.h"
 

@@ -14,6 +14,9 @@
 namespace meridian::api {
 
 class RateLimiter;  // api/rate_limit.h
+namespace admin {
+class OpsWorker;  // api/admin/ops_worker.h
+}
 
 struct ApiContext {
   storage::Store* store;
@@ -28,6 +31,8 @@ struct ApiContext {
   // Set by the operator's drain: local writes are refused (503); null: never refused.
   std::atomic<bool>* writes_paused = nullptr;
   uint64_t swift_token_ttl_s = 86400;  // lifetime of a Swift TempAuth token
+  // The node's thread for long operator jobs (backups); null: those routes answer 503.
+  admin::OpsWorker* ops_worker = nullptr;
 };
 
 }  // namespace meridian::api

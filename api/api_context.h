@@ -32,7 +32,7 @@ struct ApiContext {
   // Set by the operator's drain: local writes are refused (503); null: never refused.
   std::atomic<bool>* writes_paused = nullptr;
   uint64_t swift_token_ttl_s = 86400;  // lifetime of a Swift TempAuth token
-  // The thread for long operator jobs (verify's digests); null: those routes answer 503.
+  // The thread for long operator jobs (verify's digests, backups); null: those routes answer 503.
   admin::OpsWorker* ops_worker = nullptr;
   // Every node's API HOST:PORT by node id, from the cluster file (verify finds its peers).
   std::map<std::string, std::string> node_apis{};

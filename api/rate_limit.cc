@@ -43,11 +43,15 @@ int64_t RateLimiter::SteadyNowNs() {
 }
 
 RateLimiter::RateLimiter(RateLimitConfig config, Clock clock)
-    : config_(config),
-      clock_(std::move(clock)),
+    : clock_(std::move(clock)),
       per_shard_max_(std::max<size_t>(1, config.max_tracked_keys / kShards)) {
+  Reconfigure(config);
+}
+
+RateLimiter::Limits RateLimiter::LimitsOf(const RateLimitConfig& config) {
+  Limits limits{};
   for (size_t g = 0; g < kRateLimitGroups; ++g) {
-    const RateLimitPolicy& p = config_.groups[g];
+    const RateLimitPolicy& p = config.groups[g];
     auto make = [](uint32_t capacity, int64_t window_ns) {
       Limit limit;
       if (capacity == 0) return limit;
@@ -58,12 +62,23 @@ RateLimiter::RateLimiter(RateLimitConfig config, Clock clock)
       limit.period_ns = limit.interval_ns * capacity;
       return limit;
     };
-    limits_[g] = {make(p.burst_per_second, kSecondNs), make(p.per_minute, 60 * kSecondNs)};
+    limits[g] = {make(p.burst_per_second, kSecondNs), make(p.per_minute, 60 * kSecondNs)};
+  }
+  return limits;
+}
+
+void RateLimiter::Reconfigure(const RateLimitConfig& config) {
+  const Limits limits = LimitsOf(config);
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    shard.limits = limits;
+  }
+  for (size_t g = 0; g < kRateLimitGroups; ++g) {
+    enabled_[g].store(config.groups[g].enabled(), std::memory_order_relaxed);
   }
 }
 
 RateLimitDecision RateLimiter::Acquire(RateLimitGroup group, std::string_view key) {
-  const auto& limits = limits_[static_cast<size_t>(group)];
   std::string full_key;
   full_key.reserve(key.size() + 1);
   full_key.push_back(static_cast<char>('0' + static_cast<int>(group)));
@@ -72,6 +87,7 @@ RateLimitDecision RateLimiter::Acquire(RateLimitGroup group, std::string_view ke
   const int64_t now = clock_();
 
   std::lock_guard lock(shard.mu);
+  const auto& limits = shard.limits[static_cast<size_t>(group)];
   auto it = shard.index.find(full_key);
   if (it == shard.index.end()) {
     if (shard.lru.size() >= per_shard_max_) {

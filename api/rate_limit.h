@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -64,8 +65,11 @@ class RateLimiter {
   explicit RateLimiter(RateLimitConfig config, Clock clock = SteadyNowNs);
 
   bool Enabled(RateLimitGroup group) const {
-    return config_.groups[static_cast<size_t>(group)].enabled();
+    return enabled_[static_cast<size_t>(group)].load(std::memory_order_relaxed);
   }
+  // Replaces every group's policy (SIGHUP); keys keep what they used, measured by the new
+  // limits from their next request. max_tracked_keys stays as constructed.
+  void Reconfigure(const RateLimitConfig& config);
   // Counts one request of `key` in `group` if every limit admits it; a refused request counts
   // nothing. REQUIRES: Enabled(group).
   RateLimitDecision Acquire(RateLimitGroup group, std::string_view key);
@@ -78,19 +82,21 @@ class RateLimiter {
     std::string key;
     int64_t tat_ns[2];  // theoretical arrival time of each limit (GCRA); <= now: full
   };
-  struct Shard {
-    mutable std::mutex mu;
-    std::list<Entry> lru;  // GUARDED_BY(mu); most recently used first
-    std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // GUARDED_BY(mu)
-  };
   struct Limit {
     int64_t interval_ns = 0;  // one request's share of the window; 0: limit off
     int64_t period_ns = 0;    // capacity * interval
     uint32_t capacity = 0;
   };
+  using Limits = std::array<std::array<Limit, 2>, kRateLimitGroups>;  // per group: second, minute
+  struct Shard {
+    mutable std::mutex mu;
+    std::list<Entry> lru;  // GUARDED_BY(mu); most recently used first
+    std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // GUARDED_BY(mu)
+    Limits limits{};  // GUARDED_BY(mu); each shard's copy, so Acquire takes one lock
+  };
+  static Limits LimitsOf(const RateLimitConfig& config);
 
-  RateLimitConfig config_;
-  std::array<std::array<Limit, 2>, kRateLimitGroups> limits_{};
+  std::array<std::atomic<bool>, kRateLimitGroups> enabled_{};
   Clock clock_;
   size_t per_shard_max_;
   std::array<Shard, kShards> shards_;

@@ -2,6 +2,9 @@
 #include "api/router.h"
 
 #include <algorithm>
+#include <exception>
+
+#include "storage/base/log.h"
 
 namespace meridian::api {
 namespace {
@@ -90,6 +93,21 @@ Response Router::ErrorFor(std::string_view target, http::status status, std::str
 }
 
 boost::asio::awaitable<Response> Router::Dispatch(Request req) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string method(req.method_string());
+  const std::string raw_target(req.target());
+  Response res = co_await Match(std::move(req));
+  if (observer_) {
+    const auto id = res.find("X-Request-Id");
+    std::string_view request_id;
+    if (id != res.end()) request_id = std::string_view(id->value().data(), id->value().size());
+    observer_(Exchange{method, raw_target, request_id, res.result_int(),
+                       std::chrono::steady_clock::now() - started});
+  }
+  co_return res;
+}
+
+boost::asio::awaitable<Response> Router::Match(Request req) {
   Call call;
   call.request_id = RequestIdFor(req);
   std::string_view target = OriginForm(req.target());
@@ -125,9 +143,18 @@ boost::asio::awaitable<Response> Router::Dispatch(Request req) {
       continue;
     }
     call.req = std::move(req);
-    Response res = co_await route.handler(call);
-    AddCommonHeaders(res, call.request_id);
-    co_return res;
+    std::string failure;
+    try {
+      Response res = co_await route.handler(call);
+      AddCommonHeaders(res, call.request_id);
+      co_return res;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    log::Error("handler_failed",
+               "request_id=" + call.request_id + " error=\"" + failure.substr(0, 200) + "\"");
+    co_return ErrorFor(raw_path, http::status::internal_server_error, "internal error",
+                       call.request_id);
   }
   if (allowed.empty()) {
     co_return ErrorFor(raw_path, http::status::not_found, "no such endpoint", call.request_id);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,16 @@ struct Call {
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Call&)>;
+
+// One answered request, as Dispatch reports it to its observer (node/request_log.h logs it).
+struct Exchange {
+  std::string_view method;
+  std::string_view target;  // as the client sent it (the query included)
+  std::string_view request_id;
+  unsigned status;
+  std::chrono::steady_clock::duration took;  // from Dispatch to the handler's answer
+};
+using ExchangeObserver = std::function<void(const Exchange&)>;
 // Builds a dialect's error response.
 using ErrorFormatter =
     std::function<Response(http::status, std::string_view message, const std::string& request_id)>;
@@ -35,8 +46,11 @@ class Router {
   // Errors for paths starting with `prefix` use `format` (the longest prefix wins).
   void SetErrorFormat(std::string prefix, ErrorFormatter format);
 
-  // Routes the request; adds X-Request-Id, Date and Server to every response.
+  // Routes the request; adds X-Request-Id, Date and Server to every response. A handler that
+  // throws gets a 500 in its dialect's format, with the request's id.
   boost::asio::awaitable<Response> Dispatch(Request req);
+  // Called once with every request Dispatch answers (set before serving; thread-safe itself).
+  void SetObserver(ExchangeObserver observer) { observer_ = std::move(observer); }
   // Every route added, as (method, pattern) in order: what the node serves (docs checks).
   std::vector<std::pair<http::verb, std::string>> Routes() const;
   // An error response for `target` in its dialect's format, with the common headers.
@@ -50,8 +64,11 @@ class Router {
     Handler handler;
   };
   const ErrorFormatter* FormatterFor(std::string_view path) const;
+  // Dispatch without the observer.
+  boost::asio::awaitable<Response> Match(Request req);
   std::vector<Route> routes_;
   std::vector<std::pair<std::string, ErrorFormatter>> formats_;
+  ExchangeObserver observer_;
 };
 
 // Adds the headers every response carries.

@@ -119,6 +119,10 @@ Status LoadFile(const std::string& path, Config& config) {
   MERIDIAN_RETURN_IF_ERROR(StringField(root, "admin_token", "config", admin_token));
   if (!admin_token.empty()) config.admin_token = admin_token;
   MERIDIAN_RETURN_IF_ERROR(StringField(root, "log_level", "config", config.log_level));
+  if (const json::value* access_log = root.if_contains("access_log")) {
+    if (!access_log->is_bool()) return Bad("config.access_log must be true or false");
+    config.access_log = access_log->as_bool();
+  }
   MERIDIAN_RETURN_IF_ERROR(StringField(root, "grpc_listen", "config", config.grpc_listen));
   MERIDIAN_RETURN_IF_ERROR(StringField(root, "probe_listen", "config", config.probe_listen));
   uint64_t io_threads = config.io_threads;
@@ -224,7 +228,7 @@ std::string Usage() {
          "                 [--log-level debug|info|warn|error] [--max-log-entries N]\n"
          "                 [--peer-tls-ca FILE] [--peer-tls-cert FILE] [--peer-tls-key FILE]\n"
          "                 [--api-tls-cert FILE] [--api-tls-key FILE] [--grpc-listen HOST:PORT]\n"
-         "                 [--probe-listen HOST:PORT]\n"
+         "                 [--probe-listen HOST:PORT] [--access-log true|false]\n"
          "Without flags: node n1, region local, API on 127.0.0.1:8080, data in ./data.\n"
          "MERIDIAN_ADMIN_TOKEN sets the admin key; otherwise one is generated on first start.\n"
          "Reference: docs/configuration.md\n";
@@ -236,7 +240,7 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
                                  "region",       "io-threads",      "ready-file",  "map-size-mb",
                                  "log-level",    "max-log-entries", "peer-tls-ca", "peer-tls-cert",
                                  "peer-tls-key", "api-tls-cert",    "api-tls-key", "grpc-listen",
-                                 "probe-listen"};
+                                 "probe-listen", "access-log"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return Status::NotFound(Usage());
@@ -255,6 +259,7 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
     flags[name] = value;
   }
   Config config;
+  config.args = args;
   if (flags.count("config")) MERIDIAN_RETURN_IF_ERROR(LoadFile(flags["config"], config));
   if (flags.count("node-id")) config.node_id = flags["node-id"];
   if (!config.nodes.empty()) {
@@ -299,6 +304,11 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const char* env_
   }
   if (flags.count("ready-file")) config.ready_file = flags["ready-file"];
   if (flags.count("log-level")) config.log_level = flags["log-level"];
+  if (flags.count("access-log")) {
+    const std::string& on = flags["access-log"];
+    if (on != "true" && on != "false") return Bad("--access-log must be true or false");
+    config.access_log = on == "true";
+  }
   if (flags.count("io-threads")) {
     MERIDIAN_RETURN_IF_ERROR(
         ParseNumber<unsigned>(flags["io-threads"], "--io-threads", 0, 256, config.io_threads));

@@ -61,6 +61,9 @@ struct Config {
   uint64_t max_log_entries = 1000000;  // retained for lagging peers before they need a snapshot
   uint64_t gc_interval_ms = 60000;     // tombstone collection and idle clock entries
   std::string log_level = "info";
+  bool access_log = false;  // "access_log", --access-log: a line per request (node/request_log.h)
+  // The flags LoadConfig read: SIGHUP reads them (and the file they name) again.
+  std::vector<std::string> args;
   // Replication links over mutually authenticated TLS 1.3 (top-level "peer_tls", this node's
   // entry's cert_file/key_file, then --peer-tls-*); unset: plaintext links.
   TlsFiles peer_tls;

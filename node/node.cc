@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "api/swift/tempauth.h"
 #include "api/system_api.h"
 #include "api/zitadel/grpc/grpc_server.h"
+#include "node/request_log.h"
 #include "replication/consistency_gate.h"
 #include "replication/net/replication_service.h"
 #include "storage/base/log.h"
@@ -44,6 +46,7 @@ struct Node::Parts {
   api::ApiContext ctx{};
   std::unique_ptr<api::admin::OpsWorker> ops_worker;  // joined after the server is gone
   api::Router router;
+  RequestLog request_log;
   std::unique_ptr<api::HttpServer> server;
   std::string listening;
   std::unique_ptr<api::zitadel::GrpcServer> grpc;  // null unless grpc_listen is set
@@ -78,22 +81,70 @@ Status WriteReadyFile(const std::string& path, const std::string& content) {
   return ec ? Status::IOError("cannot rename " + tmp + ": " + ec.message()) : Status::Ok();
 }
 
-// SIGHUP: reload the TLS material of the replication links and the API from their files.
-// Separate from any other SIGHUP work: Asio calls every signal_set waiting for the signal.
-void ReloadTlsOnSighup(replication::ReplicationService* replication, api::HttpServer* server,
-                       const TlsFiles& api_tls, asio::signal_set& hup) {
-  hup.async_wait([=, &api_tls, &hup](const boost::system::error_code& ec, int) {
+// The rate limits of every group, for the log: "slashid=off swift=5/s,100/min ...".
+std::string DescribeLimits(const api::RateLimitConfig& limits) {
+  std::string out;
+  for (size_t g = 0; g < api::kRateLimitGroups; ++g) {
+    const api::RateLimitPolicy& p = limits.groups[g];
+    if (!out.empty()) out += ' ';
+    out += api::RateLimitGroupName(static_cast<api::RateLimitGroup>(g));
+    out += p.enabled() ? "=" + std::to_string(p.burst_per_second) + "/s," +
+                             std::to_string(p.per_minute) + "/min"
+                       : std::string("=off");
+  }
+  return out;
+}
+
+// Reads the flags and the config file again and applies what changes without a restart: the
+// log level, the access log and the rate limits (docs/configuration.md, "Reloading"). Logs
+// what it applied; a file that no longer parses changes nothing.
+void ReloadSettings(Node::Parts& p) {
+  auto fresh = LoadConfig(p.config.args, std::getenv("MERIDIAN_ADMIN_TOKEN"));
+  if (!fresh.ok()) {
+    log::Error("config_reload_failed",
+               "keeping=previous status=\"" + fresh.status().message().substr(0, 300) + "\"");
+    return;
+  }
+  std::string changed;
+  auto note = [&changed](bool differs, const char* what) {
+    if (differs) changed += changed.empty() ? what : std::string(",") + what;
+  };
+  const std::string old_limits = DescribeLimits(p.config.rate_limits);
+  const std::string limits = DescribeLimits(fresh->rate_limits);
+  note(fresh->log_level != p.config.log_level, "log_level");
+  note(fresh->access_log != p.config.access_log, "access_log");
+  note(limits != old_limits, "rate_limits");
+  // Logged before the new level applies, so a stricter level does not hide its own line.
+  log::Info("config_reloaded", "changed=" + (changed.empty() ? "none" : changed) +
+                                   " log_level=" + fresh->log_level +
+                                   " access_log=" + (fresh->access_log ? "true" : "false") +
+                                   " rate_limits=\"" + limits + "\"");
+  p.config.log_level = fresh->log_level;
+  p.config.access_log = fresh->access_log;
+  p.config.rate_limits = fresh->rate_limits;
+  log::MinLevel() = ParseLevel(p.config.log_level);
+  p.request_log.SetAccessLog(p.config.access_log);
+  p.rate_limiter->Reconfigure(p.config.rate_limits);
+}
+
+// SIGHUP, the one place of every reload: the settings above, then the TLS material of the
+// replication links and the API from their files. Runs on an I/O thread, one at a time.
+void ReloadOnSighup(Node::Parts& p, asio::signal_set& hup) {
+  hup.async_wait([&p, &hup](const boost::system::error_code& ec, int) {
     if (ec) return;
-    (void)replication->ReloadTls();  // logs its outcome; failure keeps the old material
+    log::Info("reloading", "signal=SIGHUP");
+    ReloadSettings(p);
+    (void)p.replication->ReloadTls();  // logs its outcome; failure keeps the old material
+    const TlsFiles& api_tls = p.config.api_tls;
     if (api_tls.enabled()) {
-      Status st = server->UseTls(api_tls.cert_file, api_tls.key_file);
+      Status st = p.server->UseTls(api_tls.cert_file, api_tls.key_file);
       if (st.ok()) {
         log::Info("api_tls_reloaded", "cert=" + api_tls.cert_file);
       } else {
         log::Error("api_tls_reload_failed", "keeping=previous status=\"" + st.ToString() + "\"");
       }
     }
-    ReloadTlsOnSighup(replication, server, api_tls, hup);
+    ReloadOnSighup(p, hup);
   });
 }
 
@@ -209,6 +260,9 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   p.ctx.ops_worker = p.ops_worker.get();
   for (const auto& n : c.nodes) p.ctx.node_apis[n.id] = n.api;
   api::RegisterAllRoutes(p.router, p.ctx);
+  p.request_log.SetAccessLog(c.access_log);
+  RequestLog* request_log = &p.request_log;
+  p.router.SetObserver([request_log](const api::Exchange& e) { request_log->Log(e); });
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
   auto endpoint = p.server->Listen(c.listen_host, c.listen_port);
@@ -267,7 +321,7 @@ int Node::Run() {
 
   asio::co_spawn(p.ioc, CollectSwiftTokens(p.ctx, p.config.swift_token_ttl_s), asio::detached);
   asio::signal_set tls_reload(p.ioc, SIGHUP);
-  ReloadTlsOnSighup(p.replication.get(), p.server.get(), p.config.api_tls, tls_reload);
+  ReloadOnSighup(p, tls_reload);
   asio::signal_set signals(p.ioc, SIGTERM, SIGINT);
   signals.async_wait([&p, &tls_reload](const boost::system::error_code& ec, int signo) {
     if (ec) return;

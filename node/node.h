@@ -21,8 +21,9 @@ class Node {
   // (bounded), commits what the writer holds, and returns the process exit code.
   int Run();
 
+  struct Parts;  // everything the node owns (node.cc)
+
  private:
-  struct Parts;
   explicit Node(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> parts_;
 };

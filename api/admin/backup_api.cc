@@ -4,23 +4,17 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <memory>
-#include <sstream>
-#include <thread>
 
+#include "api/admin/ops_worker.h"
 #include "storage/backup.h"
 
 namespace meridian::api::admin {
-namespace asio = boost::asio;
 namespace {
-
-using Bytes = std::shared_ptr<Result<std::string>>;
 
 // Makes the backup file in the temp folder and reads it back; blocking, so run off-thread.
 Result<std::string> MakeBackup(const ApiContext& ctx) {
@@ -30,32 +24,26 @@ Result<std::string> MakeBackup(const ApiContext& ctx) {
       ("meridian-backup-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
   auto made = storage::WriteBackupFile(*ctx.store, ctx.node_id, path.string());
   if (!made.ok()) return made.status();
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream body;
-  body << in.rdbuf();
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  std::string body;
+  if (!ec) {
+    body.resize(size);  // one buffer: the response takes it as is
+    std::ifstream in(path, std::ios::binary);
+    in.read(body.data(), static_cast<std::streamsize>(size));
+    if (!in) ec = std::make_error_code(std::errc::io_error);
+  }
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
-  if (!in) return Status::IOError("reading the backup file back failed");
-  return std::move(body).str();
+  if (ec) return Status::IOError("reading the backup file back failed: " + ec.message());
+  return body;
 }
 
-// Runs MakeBackup on a new thread; resumes the caller on its own executor when done.
-asio::awaitable<Bytes> MakeBackupOffThread(const ApiContext& ctx) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(Bytes)>(
-      [&ctx](auto handler) {
-        std::thread([&ctx, handler = std::move(handler)]() mutable {
-          auto bytes = std::make_shared<Result<std::string>>(MakeBackup(ctx));
-          auto ex = asio::get_associated_executor(handler);
-          asio::post(
-              ex, [handler = std::move(handler), bytes]() mutable { std::move(handler)(bytes); });
-        }).detach();
-      },
-      asio::use_awaitable);
-}
-
-asio::awaitable<Reply> Backup(const ApiContext& ctx, Call&, Resolved& r) {
-  r.txn.reset();  // the copy takes its own snapshot, off this thread
-  Bytes bytes = co_await MakeBackupOffThread(ctx);
+boost::asio::awaitable<Reply> Backup(const ApiContext& ctx, Call&, Resolved& r) {
+  r.txn.reset();  // the copy takes its own snapshot, on the node's operator thread
+  if (ctx.ops_worker == nullptr) co_return Status::Unavailable("backups are not wired here");
+  std::function<Result<std::string>()> job = [&ctx] { return MakeBackup(ctx); };
+  auto bytes = co_await ctx.ops_worker->Run(std::move(job));
   if (!bytes->ok()) co_return bytes->status();
   co_return MakeResponse(http::status::ok, std::move(**bytes), "application/octet-stream");
 }

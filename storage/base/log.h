@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -13,14 +14,15 @@ namespace meridian::log {
 
 enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
-inline Level& MinLevel() {
-  static Level level = Level::kInfo;
+// The least severe level written. Atomic: SIGHUP changes it while every thread logs.
+inline std::atomic<Level>& MinLevel() {
+  static std::atomic<Level> level{Level::kInfo};
   return level;
 }
 
 // Writes `level=<l> event=<event> <fields>`; fields are preformatted `key=value` pairs.
 inline void Write(Level level, std::string_view event, std::string_view fields = {}) {
-  if (level < MinLevel()) return;
+  if (level < MinLevel().load(std::memory_order_relaxed)) return;
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);

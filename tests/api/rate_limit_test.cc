@@ -66,6 +66,32 @@ TEST_F(RateLimiterTest, BurstOfTenThenRefusedUntilOneIntervalPassed) {
   EXPECT_FALSE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
 }
 
+TEST_F(RateLimiterTest, ReconfigureAppliesNewLimitsToKeysAlreadyTracked) {
+  RateLimiter limiter = Make(2, 0);
+  EXPECT_TRUE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
+  EXPECT_TRUE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
+  EXPECT_FALSE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
+  RateLimitConfig wider;
+  wider[RateLimitGroup::kOcamba] = {5, 0};
+  wider[RateLimitGroup::kSlashId] = {1, 0};
+  limiter.Reconfigure(wider);
+  EXPECT_TRUE(limiter.Enabled(RateLimitGroup::kSlashId));
+  // "k" keeps its bucket: it emptied it, so it waits one new interval (200 ms) for the next.
+  EXPECT_FALSE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
+  now_ += 200 * kMs;
+  EXPECT_TRUE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
+  now_ += 1 * kSec;  // full again: a burst of the new size
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.Acquire(RateLimitGroup::kOcamba, "k").allowed);
+  RateLimitDecision refused = limiter.Acquire(RateLimitGroup::kOcamba, "k");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.limit, 5u);
+  EXPECT_TRUE(limiter.Acquire(RateLimitGroup::kSlashId, "k").allowed);
+  EXPECT_FALSE(limiter.Acquire(RateLimitGroup::kSlashId, "k").allowed);
+  limiter.Reconfigure(RateLimitConfig{});  // every group off
+  EXPECT_FALSE(limiter.Enabled(RateLimitGroup::kOcamba));
+  EXPECT_FALSE(limiter.Enabled(RateLimitGroup::kSlashId));
+}
+
 TEST_F(RateLimiterTest, SteadyLimitBindsAfterRepeatedBursts) {
   RateLimiter limiter = Make(10, 150);
   int admitted = 0;

@@ -1,10 +1,13 @@
 // meridianctl against a three-region LocalCluster: drain reports when a node's writes reached
 // every peer, and not while a peer is cut off; writes through the operator store endpoint
-// replicate like any other; status lists every peer.
+// replicate like any other; status lists every peer, status --cluster every node; promtool
+// accepts the metrics of a node with peers.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -59,6 +62,49 @@ TEST_F(OpsClusterTest, StoreWritesReplicateAndDrainWaitsForEveryPeer) {
   EXPECT_EQ(out, "v2");
   EXPECT_EQ(Ctl(0, "drain --cancel", &out), 0) << out;
   EXPECT_EQ(Ctl(0, "put t ns k v4", &out), 0) << out;
+}
+
+TEST_F(OpsClusterTest, StatusOfTheClusterListsEveryNodeAndFailsWhenOneIsDown) {
+  std::string endpoints;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    endpoints += (i ? "," : "") + std::string("http://") + cluster_->node(i).address();
+  }
+  std::string out;
+  // Every link up first (bounded: 30 s), then the table.
+  for (int i = 0; i < 300; ++i) {
+    if (Ctl(0, "status --cluster --endpoints " + endpoints, &out) == 0 &&
+        out.find("2/2") != std::string::npos && out.find("0/2") == std::string::npos &&
+        out.find("1/2") == std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(Ctl(0, "status --cluster --endpoints " + endpoints, &out), 0) << out;
+  EXPECT_NE(out.find("PEERS_UP"), std::string::npos) << out;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    EXPECT_NE(out.find(cluster_->IdOf(i)), std::string::npos) << out;
+  }
+  ASSERT_EQ(Ctl(0, "-o json status --cluster --endpoints " + endpoints, &out), 0) << out;
+  const auto nodes = ParseJson(out);
+  ASSERT_TRUE(nodes.is_array()) << out;
+  ASSERT_EQ(nodes.as_array().size(), 3u) << out;
+  for (const auto& n : nodes.as_array()) EXPECT_EQ(n.at("ready"), true) << out;
+
+  // promtool on a node with peers (the per-peer families filled in).
+  HttpClient client(cluster_->node(0).address());
+  auto metrics = client.Request(V::get, "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("meridian_replication_lag_entries{peer=\"n2\""), std::string::npos);
+  TempDir scratch("meridian-metrics-");
+  std::ofstream(scratch.path() + "/metrics.txt") << metrics.body;
+  const std::string check = "promtool check metrics < '" + scratch.path() + "/metrics.txt' > '" +
+                            scratch.path() + "/promtool.log' 2>&1";
+  EXPECT_EQ(std::system(check.c_str()), 0) << metrics.body;
+
+  // One node down: its row says so and the exit status is 1.
+  ASSERT_EQ(cluster_->node(2).Terminate(), 0);
+  EXPECT_EQ(Ctl(0, "status --cluster --endpoints " + endpoints, &out), 1) << out;
+  EXPECT_NE(out.find("unreachable"), std::string::npos) << out;
 }
 
 }  // namespace

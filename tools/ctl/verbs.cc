@@ -1,6 +1,7 @@
 // meridianctl's verbs (see verbs.h).
 #include "verbs.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
@@ -90,7 +91,84 @@ Client::Headers ConsistencyHeaders(const Args& a) {
   return {{"SlashID-Required-Consistency", "all_regions"}};
 }
 
-int Status(const Args&, Context& ctx) {
+// One node's /cluster/v1/status with `ready` and `readiness` added from /readyz; `error` set
+// instead when the node did not answer.
+json::object NodeStatus(const Client& client) {
+  HttpReply ready = client.Call("GET", "/readyz");
+  if (ready.status == 0) return {{"ready", false}, {"error", "unreachable: " + ready.error}};
+  HttpReply r = client.Call("GET", "/cluster/v1/status");
+  json::value v = ParseBody(r);
+  if (!r.ok() || !v.is_object()) {
+    return {{"ready", false}, {"error", "status answered " + std::to_string(r.status)}};
+  }
+  std::string readiness = ready.body;
+  while (!readiness.empty() && readiness.back() == '\n') readiness.pop_back();
+  v.as_object()["ready"] = ready.ok();
+  v.as_object()["readiness"] = readiness;
+  return std::move(v.as_object());
+}
+
+// status --cluster: one row per node; kOk only when every node answered and is ready.
+int ClusterStatus(const Args& a, Context& ctx) {
+  std::vector<std::string> endpoints;
+  std::stringstream in(a.Flag("endpoints"));
+  for (std::string url; std::getline(in, url, ',');) {
+    if (!url.empty()) endpoints.push_back(url);
+  }
+  std::vector<Member> members;
+  for (const auto& url : endpoints) {  // named ones: a node down is a row, not a failure
+    auto endpoint = ParseEndpoint(url);
+    if (!endpoint) return Fail(kUsage, "bad endpoint " + url);
+    members.push_back({url, ctx.client.WithEndpoint(*endpoint)});
+  }
+  if (endpoints.empty()) {
+    if (int code = FindMembers({}, ctx, members); code != kOk) return code;
+  }
+  json::array nodes;
+  std::vector<std::vector<std::string>> rows;
+  bool healthy = true;
+  for (const Member& m : members) {
+    json::object node = NodeStatus(m.client);
+    if (!node.contains("node_id")) node["node_id"] = m.id;
+    healthy = healthy && node.at("ready").as_bool();
+    uint64_t connected = 0, peers = 0, lag = 0;
+    double lag_seconds = 0;
+    if (const auto* list = node.if_contains("peers"); list && list->is_array()) {
+      for (const auto& p : list->as_array()) {
+        const auto& o = p.as_object();
+        ++peers;
+        if (const auto* c = o.if_contains("connected"); c && c->is_bool() && c->as_bool()) {
+          ++connected;
+        }
+        if (const auto* l = o.if_contains("lag_entries"); l && l->is_number()) {
+          lag = std::max(lag, l->to_number<uint64_t>());
+        }
+        if (const auto* l = o.if_contains("lag_seconds"); l && l->is_number()) {
+          lag_seconds = std::max(lag_seconds, l->to_number<double>());
+        }
+      }
+    }
+    const auto* error = node.if_contains("error");
+    const json::value max_lag_seconds(lag_seconds);
+    rows.push_back({Cell(node.if_contains("node_id")), Cell(node.if_contains("region")),
+                    error ? Cell(error) : Cell(node.if_contains("readiness")),
+                    Cell(node.if_contains("last_seq")),
+                    std::to_string(connected) + "/" + std::to_string(peers), std::to_string(lag),
+                    Cell(&max_lag_seconds)});
+    nodes.push_back(std::move(node));
+  }
+  if (ctx.json) {
+    PrintJson(json::value(std::move(nodes)));
+  } else {
+    PrintTable(
+        {"NODE", "REGION", "READY", "LAST_SEQ", "PEERS_UP", "MAX_LAG_ENTRIES", "MAX_LAG_SECONDS"},
+        rows);
+  }
+  return healthy ? kOk : kCheckFailed;
+}
+
+int Status(const Args& a, Context& ctx) {
+  if (a.Has("cluster") || a.Has("endpoints")) return ClusterStatus(a, ctx);
   HttpReply ready = ctx.client.Call("GET", "/readyz");
   if (ready.status == 0) return Fail(kUnreachable, "cannot reach the node: " + ready.error);
   HttpReply r = ctx.client.Call("GET", "/cluster/v1/status");
@@ -396,10 +474,11 @@ int Repair(const Args& a, Context& ctx) { return VerifyOrRepair(a, ctx, true); }
 const std::vector<Verb>& Verbs() {
   static const std::vector<Verb> verbs = {
       {"status",
-       "",
-       "this node's readiness and every peer: connected, acked position, lag",
-       {},
-       {},
+       "[--cluster [--endpoints URL,URL,...]]",
+       "this node's readiness and every peer: connected, acked position, lag (--cluster: every "
+       "node)",
+       {"endpoints"},
+       {"cluster"},
        0,
        0,
        Status},

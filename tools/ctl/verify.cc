@@ -17,11 +17,6 @@ namespace {
 
 constexpr size_t kPerCall = 1000;  // keys or records per call (the node's limit)
 
-struct Member {
-  std::string id;
-  Client client;
-};
-
 struct Version {
   std::string hlc, origin, leaf;
   bool operator==(const Version&) const = default;
@@ -173,46 +168,6 @@ std::optional<std::map<std::string, uint64_t>> CommonPosition(const std::vector<
   return last;
 }
 
-// The members: the nodes named by --endpoints, else every node of the cluster file.
-int FindMembers(const VerifyOptions& options, Context& ctx, std::vector<Member>& members) {
-  int code = kOk;
-  const Member self{"", ctx.client};
-  auto status = CallJson(self, "GET", "/cluster/v1/status", "", &code);
-  if (!status) return code;
-  std::set<std::string> ids{Text(*status, "node_id")};
-  for (const auto& p : status->at("peers").as_array()) ids.insert(Text(p.as_object(), "id"));
-  std::map<std::string, std::string> urls;
-  if (options.endpoints.empty()) {
-    auto nodes = CallJson(self, "GET", "/admin/v1/nodes", "", &code);
-    if (!nodes) return code;
-    for (const auto& [id, api] : nodes->at("nodes").as_object()) {
-      urls[id] = api.is_string() ? std::string(api.as_string()) : "";
-    }
-    members.push_back({Text(*status, "node_id"), ctx.client});
-  }
-  for (const auto& url : options.endpoints) {
-    auto endpoint = ParseEndpoint(url);
-    if (!endpoint) return Fail(kUsage, "bad endpoint " + url);
-    Member m{"", ctx.client.WithEndpoint(*endpoint)};
-    auto s = CallJson(m, "GET", "/cluster/v1/status", "", &code);
-    if (!s) return code;
-    m.id = Text(*s, "node_id");
-    members.push_back(std::move(m));
-  }
-  for (const auto& id : ids) {
-    bool known = false;
-    for (const auto& m : members) known = known || m.id == id;
-    if (known) continue;
-    auto endpoint = ParseEndpoint(urls[id]);
-    if (!endpoint || endpoint->port == "0") {
-      return Fail(kUsage, "node " + id + " has no known API address (cluster file: '" + urls[id] +
-                              "'); name every node with --endpoints");
-    }
-    members.push_back({id, ctx.client.WithEndpoint(*endpoint)});
-  }
-  return kOk;
-}
-
 // Sends every differing record to every node holding another; LWW decides on each node.
 int Repair(const std::vector<Member>& members, const std::vector<Difference>& diffs, size_t* sent) {
   std::vector<std::vector<std::optional<std::string>>> raw(diffs.size());  // [diff][member]
@@ -328,9 +283,49 @@ void Print(const std::vector<Member>& members, const std::vector<Difference>& di
 
 }  // namespace
 
+int FindMembers(const std::vector<std::string>& endpoints, Context& ctx,
+                std::vector<Member>& members) {
+  int code = kOk;
+  const Member self{"", ctx.client};
+  auto status = CallJson(self, "GET", "/cluster/v1/status", "", &code);
+  if (!status) return code;
+  std::set<std::string> ids{Text(*status, "node_id")};
+  for (const auto& p : status->at("peers").as_array()) ids.insert(Text(p.as_object(), "id"));
+  std::map<std::string, std::string> urls;
+  if (endpoints.empty()) {
+    auto nodes = CallJson(self, "GET", "/admin/v1/nodes", "", &code);
+    if (!nodes) return code;
+    for (const auto& [id, api] : nodes->at("nodes").as_object()) {
+      urls[id] = api.is_string() ? std::string(api.as_string()) : "";
+    }
+    members.push_back({Text(*status, "node_id"), ctx.client});
+  }
+  for (const auto& url : endpoints) {
+    auto endpoint = ParseEndpoint(url);
+    if (!endpoint) return Fail(kUsage, "bad endpoint " + url);
+    Member m{"", ctx.client.WithEndpoint(*endpoint)};
+    auto s = CallJson(m, "GET", "/cluster/v1/status", "", &code);
+    if (!s) return code;
+    m.id = Text(*s, "node_id");
+    members.push_back(std::move(m));
+  }
+  for (const auto& id : ids) {
+    bool known = false;
+    for (const auto& m : members) known = known || m.id == id;
+    if (known) continue;
+    auto endpoint = ParseEndpoint(urls[id]);
+    if (!endpoint || endpoint->port == "0") {
+      return Fail(kUsage, "node " + id + " has no known API address (cluster file: '" + urls[id] +
+                              "'); name every node with --endpoints");
+    }
+    members.push_back({id, ctx.client.WithEndpoint(*endpoint)});
+  }
+  return kOk;
+}
+
 int VerifyCluster(const VerifyOptions& options, Context& ctx) {
   std::vector<Member> members;
-  if (int code = FindMembers(options, ctx, members); code != kOk) return code;
+  if (int code = FindMembers(options.endpoints, ctx, members); code != kOk) return code;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(options.wait_seconds);
   size_t repaired = 0;

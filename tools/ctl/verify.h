@@ -12,6 +12,17 @@
 
 namespace meridian::ctl {
 
+// One node of the cluster and a client to its API.
+struct Member {
+  std::string id;
+  Client client;
+};
+
+// The members: the nodes at `endpoints` (API URLs), else every node of the cluster file (from
+// the node ctx talks to). Returns kOk, or the exit code after printing why not.
+int FindMembers(const std::vector<std::string>& endpoints, Context& ctx,
+                std::vector<Member>& members);
+
 struct VerifyOptions {
   std::vector<std::string> endpoints;  // every node's API URL; empty: from the cluster file
   int wait_seconds = 30;               // for a common replicated position

@@ -89,6 +89,8 @@ Result<QuotaUpdate> ParseAccountControls(const Request& req, bool reseller) {
 void AddQuotaMutations(const std::string& org_id, const QuotaUpdate& update,
                        storage::WriteBatch& batch) {
   for (const auto& [name, value] : update.changes) {
+    // An ordinary item of the legacy name (stored before quotas were told apart) goes too.
+    if (IsQuotaMetaName(name)) batch.Delete(storage::DataKey(org_id, kMetaNs, name));
     std::string key = storage::DataKey(org_id, kQuotaNs, name);
     if (value.empty()) {
       batch.Delete(std::move(key));

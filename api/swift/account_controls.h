@@ -5,7 +5,8 @@
 //   forms) are set and removed by the reseller admin only, which is the operator's key here
 //   (403 for any other key, 400 for a value that is not digits; an empty value removes). They are
 //   never ordinary metadata; every reader of the account sees them as X-Account-Quota-*.
-//   Meridian stores no objects, so a quota never refuses anything.
+//   Meridian stores no objects, so a quota never refuses anything. An ordinary item named
+//   quota-bytes stored before is never shown, and goes with the next quota change.
 // - X-Account-Access-Control (TempAuth's account ACLs): its grantees are TempAuth users, which
 //   Meridian does not have (access is its API keys and their scopes), so a POST carrying it is
 //   refused with 400 rather than stored without effect.

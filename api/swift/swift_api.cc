@@ -136,7 +136,7 @@ asio::awaitable<Reply> ReadAccount(const ApiContext&, Call& call, Resolved& r) {
   // Swift shows Temp-URL keys to owners only: the operator and keys that may change them.
   const bool owner = r.who.operator_admin || (r.who.scopes & kScopeWrite) != 0;
   for (const auto& [name, value] : *items) {
-    if (IsTempUrlKey(name) && !owner) continue;
+    if ((IsTempUrlKey(name) && !owner) || IsQuotaMetaName(name)) continue;
     res.set("X-Account-Meta-" + TitleCase(name), value);
   }
   // Quotas are shown to every reader, as the account_quotas middleware does.

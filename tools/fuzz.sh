@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${MERIDIAN_FUZZ_SECONDS:-45}
-targets=${MERIDIAN_FUZZ_TARGETS:-"http_request_fuzz dialect_parsers_fuzz replication_frame_fuzz config_fuzz"}
+targets=${MERIDIAN_FUZZ_TARGETS:-"http_request_fuzz dialect_parsers_fuzz replication_frame_fuzz config_fuzz grpc_web_fuzz"}
 build="$root/build-fuzz"
 # shellcheck disable=SC2086
 bash "$root/tools/sanitized_build.sh" $targets

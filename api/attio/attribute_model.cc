@@ -5,6 +5,7 @@
 
 #include "api/attio/default_values.h"
 #include "api/attio/errors.h"
+#include "api/http.h"
 
 namespace meridian::api::attio {
 namespace json = boost::json;
@@ -28,10 +29,16 @@ std::optional<Target> ParseTarget(std::string_view name) {
 
 bool IsValidSlug(std::string_view slug) {
   if (slug.empty() || slug.size() > kMaxSlugBytes || slug[0] < 'a' || slug[0] > 'z') return false;
-  if (slug.back() == '_' || slug.find("__") != std::string_view::npos) return false;
-  return std::all_of(slug.begin(), slug.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  // Separators ('_' or '-') only between letters and digits, never two in a row.
+  for (size_t i = 1; i < slug.size(); ++i) {
+    const char c = slug[i];
+    const bool separator = c == '_' || c == '-';
+    if (separator && (i + 1 == slug.size() || slug[i - 1] == '_' || slug[i - 1] == '-')) {
+      return false;
+    }
+    if (!separator && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return !IsUuid(slug);  // identifiers are UUID or slug: a slug never reads as a UUID
 }
 
 std::string EncodeAttribute(const AttributeDef& d) {
@@ -104,7 +111,6 @@ Result<AttributeDef> DecodeAttribute(std::string_view text) {
 
 json::object RenderAttribute(const std::string& org_id, const AttributeDef& d,
                              const std::optional<RelationshipView>& rel) {
-  const char* parent_key = d.target == Target::kLists ? "list_id" : "object_id";
   json::value relationship = nullptr;
   if (rel) {
     relationship = json::object{{"id", json::object{{"workspace_id", org_id},
@@ -121,7 +127,8 @@ json::object RenderAttribute(const std::string& org_id, const AttributeDef& d,
   }
   return json::object{
       {"id",
-       json::object{{"workspace_id", org_id}, {parent_key, d.parent_id}, {"attribute_id", d.id}}},
+       // Attio names the parent `object_id` for objects and lists alike.
+       json::object{{"workspace_id", org_id}, {"object_id", d.parent_id}, {"attribute_id", d.id}}},
       {"title", d.title},
       {"description", OptionalString(d.description)},
       {"api_slug", d.api_slug},
@@ -133,7 +140,7 @@ json::object RenderAttribute(const std::string& org_id, const AttributeDef& d,
       {"is_multiselect", d.is_multiselect},
       {"is_default_value_enabled", !d.default_value.is_null()},
       {"is_archived", d.is_archived},
-      {"default_value", d.default_value},
+      {"default_value", RenderDefaultValue(d.type, d.currency_code, d.default_value)},
       {"relationship", relationship},
       {"created_at", d.created_at},
       {"config",

@@ -25,7 +25,8 @@ inline constexpr size_t kMaxTitleBytes = 256;
 inline constexpr size_t kMaxDescriptionBytes = 4096;
 inline constexpr size_t kMaxAllowedObjects = 100;
 
-// snake_case: [a-z][a-z0-9]*(_[a-z0-9]+)*, at most 128 bytes. Never a UUID (no '-').
+// [a-z][a-z0-9]*([_-][a-z0-9]+)*, at most 128 bytes, and not a UUID. Attio says "snake case"
+// but its own examples use `my-attribute`, so '-' separates words too.
 bool IsValidSlug(std::string_view slug);
 
 // The attribute a relationship attribute is entangled with.

@@ -78,8 +78,8 @@ Result<std::optional<std::string>> CurrencyField(const json::object& c, std::str
   if (!ok) {
     return Invalid(key == "display_type"
                        ? "config.currency.display_type must be code, name, narrowSymbol or symbol"
-                       : "config.currency.default_currency_code must be one of the supported "
-                         "ISO 4217 codes (ARS ... USD)");
+                       : "config.currency.default_currency_code must be one of the ISO 4217 codes "
+                         "Attio supports (docs/attio.md)");
   }
   return std::optional<std::string>(std::string(v.as_string()));
 }

@@ -11,14 +11,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 namespace {
 
-Result<Target> TargetOf(const Call& call) {
-  auto target = ParseTarget(call.params[0]);
-  if (!target) {
-    return NotFoundError("unknown target \"" + call.params[0] + "\": use objects or lists");
-  }
-  return *target;
-}
-
 // A non-negative integer query parameter no larger than `max`; `fallback` when absent.
 Result<uint64_t> CountParam(const Call& call, std::string_view name, uint64_t fallback,
                             uint64_t min) {
@@ -31,13 +23,6 @@ Result<uint64_t> CountParam(const Call& call, std::string_view name, uint64_t fa
     return Invalid(std::string(name) + " must be an integer of at least " + std::to_string(min));
   }
   return std::stoull(text);
-}
-
-Result<bool> ShowArchived(const Call& call) {
-  auto raw = QueryParam(call.query, "show_archived");
-  if (!raw || *raw == "false") return false;
-  if (*raw == "true") return true;
-  return Invalid("show_archived must be true or false");
 }
 
 // The parent named in the path, for a read: 404 if unknown.

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "api/attio/errors.h"
 #include "api/http.h"
+#include "api/json_util.h"
 
 namespace meridian::api::attio {
 namespace json = boost::json;
@@ -34,10 +36,13 @@ constexpr std::array<TypeInfo, 17> kTypes = {{
     {"personal-name", false, false, false},
 }};
 
-constexpr std::array<std::string_view, 38> kCurrencyCodes = {
-    "ARS", "AUD", "BRL", "BGN", "CAD", "CLP", "CNY", "COP", "CZK", "DKK", "EUR", "HKD", "ISK",
-    "INR", "ILS", "JPY", "KRW", "MYR", "MXN", "NTD", "NZD", "NGN", "NOK", "XPF", "PEN", "PHP",
-    "PLN", "GBP", "RWF", "SAR", "SGD", "ZAR", "SEK", "CHF", "THB", "AED", "UYU", "USD"};
+// Attio's published list (its OpenAPI document's enum for default_currency_code and
+// currency_code, in its order). The one table: docs/attio.md and docs/openapi/attio.yaml copy it.
+constexpr std::array<std::string_view, 43> kCurrencyCodes = {
+    "ARS", "AUD", "BRL", "BGN", "CAD", "CLP", "CNY", "COP", "CZK", "DKK", "EUR",
+    "FJD", "HKD", "HUF", "ISK", "INR", "IDR", "ILS", "JPY", "KES", "KRW", "MYR",
+    "MXN", "NTD", "NZD", "NGN", "NOK", "XPF", "PEN", "PHP", "PLN", "GBP", "RWF",
+    "SAR", "SGD", "ZAR", "SEK", "CHF", "THB", "TRY", "AED", "UYU", "USD"};
 
 // What one key of a template value may hold.
 enum class Kind {
@@ -221,6 +226,8 @@ Status CheckTemplateValue(std::string_view type, const Shape& shape, const json:
   for (const auto& [key, value] : obj) {
     // `name`: clang before 16 cannot capture the structured binding `key` in a lambda.
     const std::string_view name = key;
+    // What a GET answers may be sent back: its attribute_type is accepted when it matches.
+    if (name == "attribute_type" && value.is_string() && value.as_string() == type) continue;
     auto field = std::find_if(shape.fields.begin(), shape.fields.end(),
                               [&](const Field& f) { return f.key == name; });
     if (field == shape.fields.end()) {
@@ -253,7 +260,141 @@ Status CheckTemplateValue(std::string_view type, const Shape& shape, const json:
   return Status::Ok();
 }
 
+// "2023-01-02T13:00:00.5+02:00" -> "2023-01-02T11:00:00.500000000Z" (REQUIRES: IsIsoTimestamp).
+std::string TimestampUtc(std::string_view s) {
+  int y = Num(s.substr(0, 4)), mo = Num(s.substr(5, 2)), d = Num(s.substr(8, 2));
+  // Days since 1970-01-01 (H. Hinnant's days_from_civil).
+  y -= mo <= 2 ? 1 : 0;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t days = int64_t{era} * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  int64_t secs =
+      days * 86400 + Num(s.substr(11, 2)) * 3600 + Num(s.substr(14, 2)) * 60 + Num(s.substr(17, 2));
+  std::string_view rest = s.substr(19);
+  std::string fraction;
+  if (!rest.empty() && rest[0] == '.') {
+    size_t n = 1;
+    while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') n++;
+    fraction = std::string(rest.substr(1, n - 1));
+    rest.remove_prefix(n);
+  }
+  fraction.resize(9, '0');
+  if (rest.size() == 6) {
+    const int64_t offset = Num(rest.substr(1, 2)) * 3600 + Num(rest.substr(4, 2)) * 60;
+    secs += rest[0] == '+' ? -offset : offset;
+  }
+  int64_t z = (secs >= 0 ? secs : secs - 86399) / 86400;  // floor
+  const int64_t tod = secs - z * 86400;
+  z += 719468;  // civil_from_days
+  const int64_t e = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - e * 146097;
+  const int64_t yoe2 = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy2 = doe - (365 * yoe2 + yoe2 / 4 - yoe2 / 100);
+  const int64_t mp = (5 * doy2 + 2) / 153;
+  const int64_t day = doy2 - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe2 + e * 400 + (month <= 2 ? 1 : 0);
+  char out[128];
+  std::snprintf(out, sizeof out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%sZ",
+                static_cast<long long>(year), static_cast<long long>(month),
+                static_cast<long long>(day), static_cast<long long>(tod / 3600),
+                static_cast<long long>(tod / 60 % 60), static_cast<long long>(tod % 60),
+                fraction.c_str());
+  return out;
+}
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The registrable part of a domain, approximated as its last two labels.
+std::string RootDomain(std::string_view domain) {
+  const size_t last = domain.rfind('.');
+  if (last == std::string_view::npos || last == 0) return std::string(domain);
+  const size_t before = domain.rfind('.', last - 1);
+  return std::string(before == std::string_view::npos ? domain : domain.substr(before + 1));
+}
+
+json::value StringOf(const json::value& v) {
+  if (v.is_null() || v.is_string()) return v;
+  return json::value(v.is_double() ? CanonicalNumber(v.as_double())
+                                   : json::serialize(v));  // a number coordinate, as written
+}
+
+const json::value& Member(const json::object& item, std::string_view key) {
+  static const json::value kNull;
+  const json::value* v = item.if_contains(key);
+  return v != nullptr ? *v : kNull;
+}
+
+json::object RenderTemplateItem(std::string_view type,
+                                const std::optional<std::string>& currency_code,
+                                const json::object& item) {
+  json::object out;
+  if (type == "currency") {
+    const json::value* amount = item.if_contains("currency_value");
+    out["currency_value"] = amount != nullptr ? *amount : Member(item, "value");
+    const json::value& code = Member(item, "currency_code");
+    out["currency_code"] = !code.is_null()             ? code
+                           : currency_code.has_value() ? json::value(*currency_code)
+                                                       : json::value(nullptr);
+  } else if (type == "timestamp") {
+    out["value"] = TimestampUtc(Member(item, "value").as_string());
+  } else if (type == "domain") {
+    const std::string domain = LowerAscii(Member(item, "domain").as_string());
+    out["domain"] = domain;
+    out["root_domain"] = RootDomain(domain);
+  } else if (type == "email-address") {
+    const std::string_view original = Member(item, "email_address").as_string();
+    const std::string email = LowerAscii(original);
+    const size_t at = email.find('@');
+    const std::string domain = email.substr(at + 1);
+    out["original_email_address"] = original;
+    out["email_address"] = email;
+    out["email_domain"] = domain;
+    out["email_root_domain"] = RootDomain(domain);
+    out["email_local_specifier"] = email.substr(0, std::min(at, email.find('+')));
+  } else if (type == "phone-number") {
+    const std::string_view original = Member(item, "original_phone_number").as_string();
+    std::string e164 = "+";
+    for (char c : original) {
+      if (c >= '0' && c <= '9') e164 += c;
+    }
+    out["original_phone_number"] = original;
+    out["country_code"] = Member(item, "country_code");
+    out["phone_number"] = e164;
+  } else if (type == "location") {
+    for (std::string_view key : {"line_1", "line_2", "line_3", "line_4", "locality", "region",
+                                 "postcode", "country_code"}) {
+      out[key] = Member(item, key);
+    }
+    out["latitude"] = StringOf(Member(item, "latitude"));
+    out["longitude"] = StringOf(Member(item, "longitude"));
+  } else {
+    out = item;  // value, option, status, target_object/target_record_id, actor fields
+  }
+  out["attribute_type"] = type;
+  return out;
+}
+
 }  // namespace
+
+json::value RenderDefaultValue(std::string_view type,
+                               const std::optional<std::string>& currency_code,
+                               const json::value& stored) {
+  if (!stored.is_object()) return stored;
+  const json::value* kind = stored.as_object().if_contains("type");
+  const json::value* tmpl = stored.as_object().if_contains("template");
+  if (kind == nullptr || *kind != "static" || tmpl == nullptr || !tmpl->is_array()) return stored;
+  json::array items;
+  for (const auto& item : tmpl->as_array()) {
+    items.emplace_back(RenderTemplateItem(type, currency_code, item.as_object()));
+  }
+  return json::object{{"type", "static"}, {"template", std::move(items)}};
+}
 
 std::span<const TypeInfo> AllTypes() { return kTypes; }
 
@@ -263,6 +404,8 @@ const TypeInfo* FindType(std::string_view name) {
   }
   return nullptr;
 }
+
+std::span<const std::string_view> CurrencyCodes() { return kCurrencyCodes; }
 
 bool IsCurrencyCode(std::string_view code) {
   return std::find(kCurrencyCodes.begin(), kCurrencyCodes.end(), code) != kCurrencyCodes.end();

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "storage/base/status.h"
@@ -24,7 +26,8 @@ std::span<const TypeInfo> AllTypes();
 // nullptr for an unknown type name.
 const TypeInfo* FindType(std::string_view name);
 
-// config.currency.default_currency_code: the ISO 4217 codes Attio accepts.
+// config.currency.default_currency_code: the 43 ISO 4217 codes Attio's API lists, in its order.
+std::span<const std::string_view> CurrencyCodes();
 bool IsCurrencyCode(std::string_view code);
 // config.currency.display_type: code | name | narrowSymbol | symbol.
 bool IsDisplayType(std::string_view display_type);
@@ -37,6 +40,15 @@ inline constexpr size_t kMaxDefaultValueBytes = 16 * 1024;
 // unless `multiselect`), each shaped as the type's write format, or {"type": "dynamic",
 // "template": "current-user"} for actor references. InvalidArgument (validation_type) otherwise.
 Status CheckDefaultValue(std::string_view type, bool multiselect, const boost::json::value& value);
+
+// The API form of a default value that passed CheckDefaultValue (stored as written): Attio's
+// output-value shape. Each static template item carries `attribute_type` and the fields Attio
+// derives for the type (currency_value and currency_code, the attribute's `currency_code` when
+// the item names none; domain -> root_domain; email parts; phone_number; every location field;
+// timestamps in UTC with nanoseconds). Dynamic values and null come back unchanged.
+boost::json::value RenderDefaultValue(std::string_view type,
+                                      const std::optional<std::string>& currency_code,
+                                      const boost::json::value& stored);
 
 // Format checks shared with the default values (exposed for tests).
 bool IsIsoDate(std::string_view s);       // YYYY-MM-DD, a real calendar day

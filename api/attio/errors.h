@@ -19,6 +19,7 @@ inline constexpr std::string_view kCodeNotFound = "not_found";
 inline constexpr std::string_view kCodeSlugConflict = "slug_conflict";
 inline constexpr std::string_view kCodeSystemEdit = "system_edit_unauthorized";
 inline constexpr std::string_view kCodeImmutable = "immutable_value";
+inline constexpr std::string_view kCodeValueNotFound = "value_not_found";
 
 // A Status with an explicit Attio code (its tag).
 Status Coded(Status::Code status, std::string_view code, std::string_view text);

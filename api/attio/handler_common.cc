@@ -5,6 +5,7 @@
 
 #include "api/attio/attio_api.h"
 #include "api/attio/errors.h"
+#include "api/http.h"
 #include "api/json_util.h"
 #include "api/write_path.h"
 
@@ -37,6 +38,21 @@ asio::awaitable<Reply> CommitAndAnswer(const ApiContext& ctx, Resolved& r,
   co_return kept;
 }
 
+Result<Target> TargetOf(const Call& call) {
+  auto target = ParseTarget(call.params[0]);
+  if (!target) {
+    return NotFoundError("unknown target \"" + call.params[0] + "\": use objects or lists");
+  }
+  return *target;
+}
+
+Result<bool> ShowArchived(const Call& call) {
+  auto raw = QueryParam(call.query, "show_archived");
+  if (!raw || *raw == "false") return false;
+  if (*raw == "true") return true;
+  return Invalid("show_archived must be true or false");
+}
+
 std::string NowRfc3339() {
   using namespace std::chrono;
   return Rfc3339(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
@@ -50,6 +66,7 @@ const Dialect& AttioDialect() {
     d.limit_group = RateLimitGroup::kAttio;
     d.routes = ObjectAndListRoutes();
     for (Route& route : AttributeRoutes()) d.routes.push_back(std::move(route));
+    for (Route& route : ChoiceRoutes()) d.routes.push_back(std::move(route));
     return d;
   }();
   return dialect;

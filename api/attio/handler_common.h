@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/api_context.h"
+#include "api/attio/attribute_model.h"
 #include "api/auth.h"
 #include "api/pipeline.h"
 #include "storage/write_batch.h"
@@ -44,11 +45,17 @@ boost::asio::awaitable<Reply> CommitOutcome(const ApiContext& ctx, Resolved& r,
   co_return reply;
 }
 
+// The `{target}` path parameter (params[0]): 404 not_found unless objects or lists.
+Result<Target> TargetOf(const Call& call);
+// The `show_archived` query parameter: absent or false, true; 400 otherwise.
+Result<bool> ShowArchived(const Call& call);
+
 // The current wall-clock time as RFC 3339 with milliseconds.
 std::string NowRfc3339();
 
-// The routes of attributes_api.cc and objects_api.cc.
+// The routes of attributes_api.cc, choices_api.cc and objects_api.cc.
 std::vector<Route> AttributeRoutes();
+std::vector<Route> ChoiceRoutes();
 std::vector<Route> ObjectAndListRoutes();
 
 }  // namespace meridian::api::attio

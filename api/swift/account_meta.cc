@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "api/swift/account_controls.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -112,11 +113,13 @@ Result<MetaUpdate> ParseMetaUpdate(const Request& req) {
       return Bad("Header value too long: " + std::string(name.substr(0, kMaxMetaNameLength)));
     }
     if (StartsWithNoCase(name, kMetaPrefix)) {
-      Join(sets, NormalizeName(name.substr(kMetaPrefix.size())), value);
+      std::string stored = NormalizeName(name.substr(kMetaPrefix.size()));
+      // The legacy quota header is a quota (account_controls.h), never an ordinary item.
+      if (!IsQuotaMetaName(stored)) Join(sets, std::move(stored), value);
     } else if (StartsWithNoCase(name, kRemovePrefix)) {
       std::string stored = NormalizeName(name.substr(kRemovePrefix.size()));
       // Swift turns an unnamed remove into a no-op; so do we.
-      if (!stored.empty()) removes.push_back(std::move(stored));
+      if (!stored.empty() && !IsQuotaMetaName(stored)) removes.push_back(std::move(stored));
     }
   }
   // Swift's check_metadata: the first violation, in header order. Empty (removing) values
@@ -193,15 +196,21 @@ storage::WriteBatch UpdateBatch(const std::string& org_id, const MetaUpdate& upd
   return batch;
 }
 
-Result<std::map<std::string, std::string>> ReadMeta(const storage::Txn& txn,
-                                                    const std::string& org_id) {
+Result<std::map<std::string, std::string>> ReadNamespace(const storage::Txn& txn,
+                                                         const std::string& org_id,
+                                                         std::string_view ns) {
   std::map<std::string, std::string> items;
-  MERIDIAN_RETURN_IF_ERROR(storage::ScanLive(txn, storage::NamespacePrefix(org_id, kMetaNs),
+  MERIDIAN_RETURN_IF_ERROR(storage::ScanLive(txn, storage::NamespacePrefix(org_id, ns),
                                              [&](auto name, const auto& record) {
                                                items.emplace(std::string(name), record.value());
                                                return true;
                                              }));
   return items;
+}
+
+Result<std::map<std::string, std::string>> ReadMeta(const storage::Txn& txn,
+                                                    const std::string& org_id) {
+  return ReadNamespace(txn, org_id, kMetaNs);
 }
 
 }  // namespace meridian::api::swift

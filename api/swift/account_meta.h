@@ -63,6 +63,10 @@ Status CheckMerged(const std::map<std::string, std::string>& stored, const MetaU
 // writer's current state, so nothing is written when the merged result is refused.
 storage::WriteBatch UpdateBatch(const std::string& org_id, const MetaUpdate& update);
 
+// Every live record of namespace `ns` in `org_id`'s tenant, by name.
+Result<std::map<std::string, std::string>> ReadNamespace(const storage::Txn& txn,
+                                                         const std::string& org_id,
+                                                         std::string_view ns);
 // Every stored item of `org_id`'s account, by stored name.
 Result<std::map<std::string, std::string>> ReadMeta(const storage::Txn& txn,
                                                     const std::string& org_id);

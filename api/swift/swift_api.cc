@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "api/swift/account_controls.h"
 #include "api/swift/account_meta.h"
 #include "api/swift/swift_http.h"
 #include "api/swift/tempauth.h"
@@ -45,7 +46,12 @@ void Finish(Response& res, const Call& call) {
 }
 
 // Errors raised before routing (404, 413) get a transaction id here; Finish sets the call's.
-Response Encode(const ApiError& e) { return PlainError(e.status, e.message, NewTransId()); }
+// The code kPreconditionCode (swift_http.h) is Swift's 412, which Status has no code for.
+Response Encode(const ApiError& e) {
+  const http::status status =
+      e.code == kPreconditionCode ? http::status::precondition_failed : e.status;
+  return PlainError(status, e.message, NewTransId());
+}
 
 // Swift's X-Timestamp of an account: its creation time as seconds with 5 decimals.
 Result<std::string> CreatedTimestamp(const storage::Txn& txn, const std::string& org_id) {
@@ -98,6 +104,8 @@ asio::awaitable<Reply> ReadAccount(const ApiContext&, Call& call, Resolved& r) {
   }
   auto items = ReadMeta(*r.txn, r.org_id);
   if (!items.ok()) co_return items.status();
+  auto quotas = ReadQuotas(*r.txn, r.org_id);
+  if (!quotas.ok()) co_return quotas.status();
   auto timestamp = CreatedTimestamp(*r.txn, r.org_id);
   if (!timestamp.ok()) co_return timestamp.status();
   const Format format = ListingFormat(call);
@@ -110,7 +118,9 @@ asio::awaitable<Reply> ReadAccount(const ApiContext&, Call& call, Resolved& r) {
                            r.org_id + "\">\n</account>",
                        "application/xml; charset=utf-8");
   } else {
-    res = MakeResponse(http::status::no_content, "", "text/plain; charset=utf-8");
+    // Swift's 204 listing still names its format (test_account.py test_GET_HEAD_content_type).
+    res = MakeResponse(http::status::no_content, "");
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
   }
   // HEAD answers 204 whatever the format, with the GET's content type.
   if (head) {
@@ -126,9 +136,11 @@ asio::awaitable<Reply> ReadAccount(const ApiContext&, Call& call, Resolved& r) {
   // Swift shows Temp-URL keys to owners only: the operator and keys that may change them.
   const bool owner = r.who.operator_admin || (r.who.scopes & kScopeWrite) != 0;
   for (const auto& [name, value] : *items) {
-    if (IsTempUrlKey(name) && !owner) continue;
+    if ((IsTempUrlKey(name) && !owner) || IsQuotaMetaName(name)) continue;
     res.set("X-Account-Meta-" + TitleCase(name), value);
   }
+  // Quotas are shown to every reader, as the account_quotas middleware does.
+  for (const auto& [name, value] : *quotas) res.set(QuotaHeader(name), value);
   co_return res;
 }
 
@@ -138,13 +150,19 @@ asio::awaitable<Reply> PostAccount(const ApiContext& ctx, Call& call, Resolved& 
     co_return Status::InvalidArgument(
         "The request body will not be accepted: account POST takes headers only");
   }
+  // The operator's key is Swift's reseller admin: the only one that may change quotas.
+  auto controls = ParseAccountControls(call.req, r.who.operator_admin);
+  if (!controls.ok()) co_return controls.status();
   auto update = ParseMetaUpdate(call.req);
   if (!update.ok()) co_return update.status();
-  co_return co_await Commit(ctx, r, UpdateBatch(r.org_id, *update), NoContent());
+  storage::WriteBatch batch = UpdateBatch(r.org_id, *update);
+  AddQuotaMutations(r.org_id, *controls, batch);
+  co_return co_await Commit(ctx, r, std::move(batch), NoContent());
 }
 
 // PUT and DELETE of an account are reseller-admin operations Swift disables by default.
 asio::awaitable<Reply> NotAllowed(const ApiContext&, Call& call, Resolved&) {
+  if (Status path = CheckSwiftPath(call.path); !path.ok()) co_return path;
   Response res = Encode(ApiError{http::status::method_not_allowed,
                                  {},
                                  "Method Not Allowed: accounts are managed by the operator API",
@@ -153,13 +171,19 @@ asio::awaitable<Reply> NotAllowed(const ApiContext&, Call& call, Resolved&) {
   co_return res;
 }
 
+// `/v1` and `/v1/` name no account: Swift's proxy finds no controller for them.
+asio::awaitable<Reply> BadUrl(const ApiContext&, Call& call, Resolved&) {
+  if (Status path = CheckSwiftPath(call.path); !path.ok()) co_return path;
+  co_return PreconditionFailed("Bad URL");
+}
+
 asio::awaitable<Reply> InfoHandler(const ApiContext&, Call&, Resolved&) { co_return Info(); }
 
 Dialect MakeDialect() {
   using V = http::verb;
   constexpr OrgFrom kAccount = OrgFrom::kDialect;
   Dialect d;
-  d.prefixes = {"/v1/", "/auth/", "/info"};
+  d.prefixes = {"/v1/", "/v1", "/auth/", "/info"};
   d.encode = Encode;
   d.limit_group = RateLimitGroup::kSwift;
   d.authenticate = AuthenticateSwift;
@@ -169,11 +193,19 @@ Dialect MakeDialect() {
   d.routes = {
       {V::get, "/auth/v1.0", 0, OrgFrom::kNone, false, GetToken},
       {V::get, "/info", 0, OrgFrom::kNone, false, InfoHandler},
-      {V::get, "/v1/{}", kScopeRead, kAccount, false, ReadAccount},
-      {V::post, "/v1/{}", kScopeWrite, kAccount, true, PostAccount},
-      {V::put, "/v1/{}", 0, OrgFrom::kNone, true, NotAllowed},
-      {V::delete_, "/v1/{}", 0, OrgFrom::kNone, true, NotAllowed},
   };
+  // The account path, with or without Swift's trailing slash.
+  for (const std::string path : {"/v1/{}", "/v1/{}/"}) {
+    d.routes.push_back({V::get, path, kScopeRead, kAccount, false, ReadAccount});
+    d.routes.push_back({V::post, path, kScopeWrite, kAccount, true, PostAccount});
+    d.routes.push_back({V::put, path, 0, OrgFrom::kNone, true, NotAllowed});
+    d.routes.push_back({V::delete_, path, 0, OrgFrom::kNone, true, NotAllowed});
+  }
+  for (const std::string path : {"/v1", "/v1/"}) {
+    for (V method : {V::get, V::post, V::put, V::delete_}) {
+      d.routes.push_back({method, path, 0, OrgFrom::kNone, false, BadUrl});
+    }
+  }
   return d;
 }
 

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include "api/pipeline.h"
+#include "api/swift/account_meta.h"
+
 namespace meridian::api::swift {
 
 std::string NewTransId(std::string_view extra) {
@@ -47,6 +50,15 @@ Response PlainError(http::status status, std::string_view message, const std::st
   Response res = MakeResponse(status, std::string(message), "text/plain; charset=UTF-8");
   SetTransId(res, trans_id);
   return res;
+}
+
+Status PreconditionFailed(std::string_view message) {
+  return WithCode(Status::InvalidArgument(message), kPreconditionCode);
+}
+
+Status CheckSwiftPath(std::string_view decoded_path) {
+  if (IsValidUtf8(decoded_path)) return Status::Ok();
+  return PreconditionFailed("Invalid UTF8 or contains NULL");
 }
 
 Response NoContent() {

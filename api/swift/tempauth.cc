@@ -117,6 +117,11 @@ boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx,
 
 Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
                                     const storage::Txn& txn) {
+  // Swift's proxy checks the path before anyone's credentials (412, not 401).
+  const std::string_view target = req.target();
+  if (auto path = PercentDecode(target.substr(0, target.find('?')), false)) {
+    MERIDIAN_RETURN_IF_ERROR(CheckSwiftPath(*path));
+  }
   auto presented = req.find("X-Auth-Token");
   // TempAuth also takes the token as X-Storage-Token.
   const bool as_storage_token = presented == req.end();

@@ -33,7 +33,8 @@ boost::asio::awaitable<Result<size_t>> SweepExpiredTokens(const ApiContext& ctx,
 
 // Who sends a Swift request: an X-Auth-Token issued by GetToken resolves to the key it was
 // issued for (Unauthenticated once expired, unknown, or the key is revoked); any other
-// credential (X-Auth-Token, X-Storage-Token, or any key header) is an API key.
+// credential (X-Auth-Token, X-Storage-Token, or any key header) is an API key. A path that
+// is not UTF-8 or holds NUL is refused first, with Swift's 412 (swift_http.h CheckSwiftPath).
 Result<Principal> AuthenticateSwift(const ApiContext& ctx, const Request& req,
                                     const storage::Txn& txn);
 

@@ -36,6 +36,72 @@ TEST(AttioTypesTest, CurrencyCodesAndDisplayTypes) {
   EXPECT_FALSE(IsDisplayType("narrowsymbol"));
 }
 
+TEST(AttioTypesTest, CurrencyCodesAreAttiosPublishedList) {
+  // Attio's API lists 43 codes today, more than the seed's 38.
+  EXPECT_EQ(CurrencyCodes().size(), 43u);
+  for (std::string_view code : {"FJD", "HUF", "KES", "IDR", "TRY"}) {
+    EXPECT_TRUE(IsCurrencyCode(code)) << code;
+  }
+}
+
+// The API form of one static template item of `type`.
+json::object Rendered(std::string_view type, json::value item,
+                      std::optional<std::string> code = std::nullopt) {
+  json::value out = RenderDefaultValue(type, code, Static(json::array{std::move(item)}));
+  EXPECT_EQ(out.at("type"), "static");
+  return out.at("template").as_array().at(0).as_object();
+}
+
+TEST(AttioDefaultValueTest, RenderedInAttiosOutputShape) {
+  EXPECT_EQ(Rendered("number", json::object{{"value", 3}}),
+            (json::object{{"value", 3}, {"attribute_type", "number"}}));
+  EXPECT_EQ(Rendered("currency", json::object{{"value", 5}}, "EUR"),
+            (json::object{
+                {"currency_value", 5}, {"currency_code", "EUR"}, {"attribute_type", "currency"}}));
+  EXPECT_EQ(
+      Rendered("currency", json::object{{"currency_value", 2}, {"currency_code", "GBP"}}, "EUR")
+          .at("currency_code"),
+      "GBP");
+  EXPECT_EQ(
+      Rendered("timestamp", json::object{{"value", "2023-01-02T13:00:00.5+02:00"}}),
+      (json::object{{"value", "2023-01-02T11:00:00.500000000Z"}, {"attribute_type", "timestamp"}}));
+  EXPECT_EQ(Rendered("timestamp", json::object{{"value", "2024-01-01T01:00:00-03:30"}}).at("value"),
+            "2024-01-01T04:30:00.000000000Z");
+  EXPECT_EQ(Rendered("timestamp", json::object{{"value", "2024-03-01T00:30:00+01:00"}}).at("value"),
+            "2024-02-29T23:30:00.000000000Z");
+  EXPECT_EQ(Rendered("domain", json::object{{"domain", "App.Example.com"}}),
+            (json::object{{"domain", "app.example.com"},
+                          {"root_domain", "example.com"},
+                          {"attribute_type", "domain"}}));
+  EXPECT_EQ(Rendered("email-address", json::object{{"email_address", "Alice+x@Mail.Example.com"}}),
+            (json::object{{"original_email_address", "Alice+x@Mail.Example.com"},
+                          {"email_address", "alice+x@mail.example.com"},
+                          {"email_domain", "mail.example.com"},
+                          {"email_root_domain", "example.com"},
+                          {"email_local_specifier", "alice"},
+                          {"attribute_type", "email-address"}}));
+  EXPECT_EQ(Rendered("phone-number", json::object{{"original_phone_number", "+44 20 7946-0000"}}),
+            (json::object{{"original_phone_number", "+44 20 7946-0000"},
+                          {"country_code", nullptr},
+                          {"phone_number", "+442079460000"},
+                          {"attribute_type", "phone-number"}}));
+  json::object place = Rendered("location", json::object{{"locality", "Oslo"}, {"latitude", 59.9}});
+  EXPECT_EQ(place.size(), 11u);
+  EXPECT_EQ(place.at("latitude"), "59.9");
+  EXPECT_TRUE(place.at("line_1").is_null());
+  EXPECT_EQ(Rendered("select", json::object{{"option", "Red"}}),
+            (json::object{{"option", "Red"}, {"attribute_type", "select"}}));
+  // Dynamic values and null are already in Attio's shape.
+  json::value dynamic = json::object{{"type", "dynamic"}, {"template", "current-user"}};
+  EXPECT_EQ(RenderDefaultValue("actor-reference", std::nullopt, dynamic), dynamic);
+  EXPECT_TRUE(RenderDefaultValue("text", std::nullopt, nullptr).is_null());
+}
+
+TEST(AttioDefaultValueTest, OutputShapeMayBeSentBack) {
+  EXPECT_TRUE(Check("number", json::object{{"value", 3}, {"attribute_type", "number"}}).ok());
+  EXPECT_FALSE(Check("number", json::object{{"value", 3}, {"attribute_type", "text"}}).ok());
+}
+
 TEST(AttioFormatsTest, DatesAndTimestamps) {
   EXPECT_TRUE(IsIsoDate("2024-02-29"));
   EXPECT_FALSE(IsIsoDate("2023-02-29"));

@@ -27,11 +27,12 @@ Result<AttributeDraft> Create(json::object data, Target target = Target::kObject
 std::string CodeOf(const Status& st) { return std::string(ErrorCodeOf(st)); }
 
 TEST(AttioSlugTest, AcceptsSnakeCaseOnly) {
-  for (std::string_view ok : {"a", "score", "deal_value", "v2", "a_1_b"}) {
+  // Attio's own examples use `my-attribute`: '-' separates words like '_'.
+  for (std::string_view ok : {"a", "score", "deal_value", "v2", "a_1_b", "my-attribute", "a-b_c"}) {
     EXPECT_TRUE(IsValidSlug(ok)) << ok;
   }
-  for (std::string_view bad : {"", "Score", "my-attribute", "_a", "a_", "a__b", "1a", "a b", "é",
-                               "14beef7a-99f7-4534-a87e-70b564330a4c"}) {
+  for (std::string_view bad : {"", "Score", "_a", "a_", "a__b", "a--b", "a-_b", "a-", "-a", "1a",
+                               "a b", "é", "14beef7a-99f7-4534-a87e-70b564330a4c"}) {
     EXPECT_FALSE(IsValidSlug(bad)) << bad;
   }
   EXPECT_TRUE(IsValidSlug(std::string(128, 'a')));
@@ -72,7 +73,7 @@ TEST(AttioCreateBodyTest, RejectsMalformedBodies) {
            {"title", 5},
            {"title", json::value(std::string(257, 'x'))},
            {"description", 3},
-           {"api_slug", "my-attribute"},
+           {"api_slug", "my--attribute"},
            {"api_slug", "Score"},
            {"type", "colour"},
            {"type", 1},
@@ -206,7 +207,7 @@ TEST(AttioPatchTest, ParsesOnlyKnownUpdatableFields) {
         "created_at", "colour"}) {
     EXPECT_FALSE(ParsePatchBody(Wrap(json::object{{key, 1}})).ok()) << key;
   }
-  EXPECT_FALSE(ParsePatchBody(Wrap(json::object{{"api_slug", "my-attribute"}})).ok());
+  EXPECT_FALSE(ParsePatchBody(Wrap(json::object{{"api_slug", "my_attribute_"}})).ok());
   EXPECT_FALSE(ParsePatchBody(json::object{{"title", "x"}}).ok());
   EXPECT_TRUE(ParsePatchBody(Wrap(json::object{})).ok());
 }
@@ -279,7 +280,9 @@ TEST(AttioAttributeFormTest, RenderHasEveryField) {
         "default_value", "relationship", "created_at", "config"}) {
     EXPECT_TRUE(o.contains(key)) << key;
   }
-  EXPECT_EQ(o["id"].as_object()["list_id"], json::value(def.parent_id));
+  // Attio's attribute id names the parent object_id for lists too.
+  EXPECT_EQ(o["id"].as_object()["object_id"], json::value(def.parent_id));
+  EXPECT_FALSE(o["id"].as_object().contains("list_id"));
   EXPECT_EQ(o["id"].as_object()["workspace_id"], "org");
   EXPECT_TRUE(
       o["config"].as_object()["record_reference"].as_object()["allowed_object_ids"].is_null());

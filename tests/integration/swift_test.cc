@@ -372,3 +372,115 @@ TEST_F(SwiftTest, WritesHonourConsistencyAndA408KeepsTheWrite) {
 
 }  // namespace
 }  // namespace meridian::test
+
+namespace meridian::test {
+namespace {
+
+TEST_F(SwiftTest, TheAccountPathWithATrailingSlashIsTheAccount) {
+  ASSERT_EQ(Send(V::post, path_ + "/", With(Tok(), "X-Account-Meta-Book", "MobyDick")).status, 204);
+  for (V method : {V::head, V::get}) {
+    Response r = Send(method, path_ + "/", Tok());
+    EXPECT_EQ(r.status, 204) << r.body;
+    EXPECT_EQ(r.Header("x-account-meta-book"), "MobyDick");
+  }
+  Response put = Send(V::put, path_ + "/", Tok());
+  ExpectSwiftError(put, 405);
+  EXPECT_EQ(put.Header("allow"), "GET, HEAD, POST");
+}
+
+TEST_F(SwiftTest, ListingsNameTheirContentTypeEvenWhenEmpty) {
+  // Swift's test_account.py test_GET_HEAD_content_type.
+  for (V method : {V::get, V::head}) {
+    Response plain = Send(method, path_, Tok());
+    EXPECT_EQ(plain.status, 204);
+    EXPECT_EQ(plain.Header("content-type"), "text/plain; charset=utf-8");
+    EXPECT_EQ(plain.Header("content-length"), "0");
+  }
+  EXPECT_EQ(Send(V::head, path_ + "?format=json", Tok()).Header("content-type"),
+            "application/json; charset=utf-8");
+  EXPECT_EQ(Send(V::head, path_ + "?format=xml", Tok()).Header("content-type"),
+            "application/xml; charset=utf-8");
+  EXPECT_EQ(Send(V::get, path_ + "?format=json", Tok()).Header("content-type"),
+            "application/json; charset=utf-8");
+}
+
+TEST_F(SwiftTest, PathsNamingNoAccountAreBadUrls) {
+  for (V method : {V::put, V::get, V::post, V::delete_}) {
+    ExpectSwiftError(Send(method, "/v1", {}), 412, "Bad URL");
+    ExpectSwiftError(Send(method, "/v1/", Tok()), 412, "Bad URL");
+  }
+}
+
+TEST_F(SwiftTest, AnAccountPathThatIsNotUtf8Is412BeforeAuthorization) {
+  const std::string before = Snapshot();
+  for (const std::string& account :
+       std::vector<std::string>{"AUTH_%FF", "AUTH_%00", "AUTH_" + org_ + "%C0%AF"}) {
+    for (const Headers& auth : {Headers{}, Tok("wrong"), Tok()}) {
+      for (V method : {V::head, V::get, V::post, V::put, V::delete_}) {
+        Response r = Send(method, "/v1/" + account, With(auth, "X-Account-Meta-Book", "x"));
+        ExpectSwiftError(r, 412, method == V::head ? "" : "Invalid UTF8 or contains NULL");
+      }
+    }
+  }
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(SwiftTest, AccessControlListsAreRefusedNotStored) {
+  const std::string before = Snapshot();
+  ExpectSwiftError(Post({{"X-Account-Access-Control", R"({"read-only":["alice"]})"}}), 400);
+  ExpectSwiftError(
+      Send(V::post, path_,
+           {{"X-Auth-Token", AdminToken()}, {"X-Account-Access-Control", R"({"admin":["bob"]})"}}),
+      400);
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_FALSE(Send(V::head, path_, Tok(AdminToken())).HasHeader("x-account-access-control"));
+}
+
+TEST_F(SwiftTest, QuotasAreTheResellerAdminsAndNeverMetadata) {
+  // Swift's test_account.py TestAccountQuotas, with the operator's key as the reseller admin.
+  const std::string before = Snapshot();
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"X-Account-Meta-Quota-Bytes", "0"},
+                                                        {"X-Account-Quota-Bytes", "0"},
+                                                        {"X-Account-Quota-Count", "0"},
+                                                        {"X-Account-Quota-Bytes", ""},
+                                                        {"X-Account-Quota-Bytes-Policy-gold", "0"},
+                                                        {"X-Remove-Account-Meta-Quota-Bytes", "t"},
+                                                        {"X-Remove-Account-Quota-Bytes", "t"},
+                                                        {"X-Remove-Account-Quota-Count", "t"}}) {
+    ExpectSwiftError(Post({{name, value}}), 403);
+  }
+  EXPECT_EQ(Snapshot(), before);
+  const Headers admin = Tok(AdminToken());
+  auto quota = [&](const std::string& header) {
+    Response r = Send(V::head, path_, Tok());  // the user sees the quota
+    EXPECT_EQ(r.status, 204);
+    EXPECT_FALSE(r.HasHeader("x-account-meta-quota-bytes"));
+    return r.HasHeader(header) ? r.Header(header) : std::string("none");
+  };
+  for (const std::string header :
+       {"X-Account-Meta-Quota-Bytes", "X-Account-Quota-Bytes", "X-Account-Quota-Count"}) {
+    std::string shown =
+        header == "X-Account-Quota-Count" ? "x-account-quota-count" : "x-account-quota-bytes";
+    std::string remove = "X-Remove-" + header.substr(2);
+    ASSERT_EQ(Send(V::post, path_, With(admin, header, "123")).status, 204) << header;
+    EXPECT_EQ(quota(shown), "123");
+    ASSERT_EQ(Send(V::post, path_, With(admin, remove, "t")).status, 204);
+    EXPECT_EQ(quota(shown), "none");
+    ASSERT_EQ(Send(V::post, path_, With(admin, header, "111")).status, 204);
+    EXPECT_EQ(quota(shown), "111");
+    ASSERT_EQ(Send(V::post, path_, With(admin, header, "")).status, 204);
+    EXPECT_EQ(quota(shown), "none");
+    ASSERT_EQ(Send(V::post, path_, With(admin, header, "0")).status, 204);
+    EXPECT_EQ(quota(shown), "0");
+    ExpectSwiftError(Send(V::post, path_, With(admin, header, "12a")), 400);
+    EXPECT_EQ(quota(shown), "0");
+    ASSERT_EQ(Send(V::post, path_, With(admin, header, "")).status, 204);
+  }
+  ExpectSwiftError(Send(V::post, path_, With(admin, "X-Account-Quota-Bytes-Policy-gold", "1")),
+                   400);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+}  // namespace
+}  // namespace meridian::test

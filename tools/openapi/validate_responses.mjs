@@ -9,6 +9,7 @@
 // - a body must come with a documented media type, and a JSON body must match that media
 //   type's schema (JSON Schema 2020-12, as OpenAPI 3.1 defines it).
 // Answers to paths or methods no document has (the 404 and 405 checks) are counted, not judged.
+// Before any answer is read, every object schema a response can hold must state `required`.
 // Exit status 1 when any answer does not match, with one example per distinct mismatch.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,6 +70,46 @@ function findOperation(method, target) {
                                        wanted.indexOf(a.method) - wanted.indexOf(b.method));
   if (matching.length === 0) return {kind: 'no-method'};
   return {kind: 'ok', operation: matching[0]};
+}
+
+// Every object schema an answer can hold names the members the code always sends (`required`),
+// so an answer missing one fails the check below instead of passing silently.
+function schemasWithoutRequired({name, doc}) {
+  const missing = new Set();
+  const seen = new Set();
+  const visit = (node, where) => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+    if (node.$ref) {
+      if (seen.has(node.$ref)) return;
+      seen.add(node.$ref);
+      return visit(resolve(doc, node), node.$ref);
+    }
+    if (node.properties && !node.required) missing.add(`${name} ${where}`);
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      visit(child, `${where}/properties/${key}`);
+    }
+    for (const key of ['items', 'additionalProperties', 'unevaluatedProperties', 'then', 'else']) {
+      visit(node[key], `${where}/${key}`);
+    }
+    for (const key of ['allOf', 'anyOf', 'oneOf', 'prefixItems']) {
+      (node[key] ?? []).forEach((child, i) => visit(child, `${where}/${key}/${i}`));
+    }
+  };
+  for (const {template, method, op} of operations.filter((o) => o.name === name)) {
+    for (const [status, response] of Object.entries(op.responses ?? {})) {
+      const resolved = resolve(doc, response);
+      for (const [media, content] of Object.entries(resolved?.content ?? {})) {
+        visit(content.schema, `${method.toUpperCase()} ${template} ${status} ${media}`);
+      }
+    }
+  }
+  return [...missing];
+}
+const withoutRequired = docs.flatMap(schemasWithoutRequired);
+if (withoutRequired.length > 0) {
+  console.error('openapi: response schemas without `required` (list the members always sent):');
+  for (const where of withoutRequired) console.error(`- ${where}`);
+  process.exit(1);
 }
 
 const failures = new Map();  // distinct mismatch -> {count, example}

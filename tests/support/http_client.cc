@@ -261,7 +261,7 @@ Response HttpClient::Request(http::verb method, std::string_view target, const H
     if (outcome.response.status != 0) {
       c.used = true;
       if (!outcome.keep_alive || !outcome.sent_all) c.Close();
-      RecordExchange(method, target, outcome.response);
+      if (record_) RecordExchange(method, target, outcome.response);
       return std::move(outcome.response);
     }
     c.Close();

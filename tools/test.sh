@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # README command 2: installs dependencies, builds with warnings as errors, runs the whole suite,
 # checks the OpenAPI documents and every answer the suites received against them
-# (tools/check_openapi.sh), then runs every fuzz target for a bounded time (tools/fuzz.sh;
-# MERIDIAN_FUZZ_SECONDS, default 45).
+# (tools/check_openapi.sh), runs every fuzz target for a bounded time (tools/fuzz.sh;
+# MERIDIAN_FUZZ_SECONDS, default 45), then the whole suite once more under AddressSanitizer +
+# UndefinedBehaviorSanitizer from the fuzzers' clang folder (tools/sanitize.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 MERIDIAN_CMAKE_ARGS="-DMERIDIAN_WERROR=ON ${MERIDIAN_CMAKE_ARGS:-}" bash "$root/tools/build.sh"
@@ -15,3 +16,5 @@ rm -rf "$MERIDIAN_RESPONSE_LOG_DIR" && mkdir -p "$MERIDIAN_RESPONSE_LOG_DIR"
 ctest --output-on-failure --timeout 600 -j2 "$@"
 bash "$root/tools/check_openapi.sh" "$MERIDIAN_RESPONSE_LOG_DIR"
 bash "$root/tools/fuzz.sh"
+unset MERIDIAN_RESPONSE_LOG_DIR  # the answers were checked above
+bash "$root/tools/sanitize.sh"

@@ -36,8 +36,15 @@ class ZitadelGrpcTest : public NodeTest {
     ASSERT_FALSE(address_.empty());
     const int port = PortFromLog(dir_ + "/" + name + ".log", "grpc_listening");
     ASSERT_GT(port, 0) << "no grpc_listening line in " << name << ".log";
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                   grpc::InsecureChannelCredentials());
+    // Loopback only: a proxy from the environment must never carry these calls.
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    channel_ = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                         grpc::InsecureChannelCredentials(), args);
+    // Connected before the first call, so that a slow connect and a slow call fail apart.
+    ASSERT_TRUE(channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                           std::chrono::seconds(20)))
+        << "gRPC channel state " << channel_->GetState(false);
     stub_ = mgmt::ManagementService::NewStub(channel_);
   }
   // An organization and a read/write key on the gRPC node.
@@ -239,7 +246,7 @@ TEST_F(ZitadelGrpcTest, ZitadelNodeSdkRunsAllSixCalls) {
   ASSERT_EQ(std::system(install.c_str()), 0) << "npm install failed, see " << work << "/npm.log";
   const int port = PortFromLog(dir_ + "/node2.log", "grpc_listening");
   const std::string run =
-      "cd " + work + " && timeout 120 node six_calls.mjs http://127.0.0.1:" + std::to_string(port) +
+      "cd " + work + " && no_proxy=127.0.0.1 no_grpc_proxy=127.0.0.1 timeout 120 node six_calls.mjs http://127.0.0.1:" + std::to_string(port) +
       " " + key_ + " > run.log 2>&1";
   const int rc = std::system(run.c_str());
   std::ifstream in(work + "/run.log");

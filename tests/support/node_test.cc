@@ -2,7 +2,9 @@
 #include "tests/support/node_test.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -57,7 +59,25 @@ void NodeTest::SetUp() {
   ASSERT_TRUE(node_->Start());
 }
 
+// A failed test prints the end of every node log in its dir, so that a failure seen only on
+// another machine can be read from the test's own output.
+static void PrintNodeLogTails(const std::string& dir) {
+  constexpr size_t kTailBytes = 6000;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".log") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    std::cerr << "---- last " << kTailBytes << " bytes of " << entry.path().filename().string()
+              << " ----\n"
+              << (s.size() > kTailBytes ? s.substr(s.size() - kTailBytes) : s) << "\n";
+  }
+}
+
 void NodeTest::TearDown() {
+  if (HasFailure() && !dir_.empty()) PrintNodeLogTails(dir_);
   client_.reset();
   other_nodes_.clear();  // each is SIGKILLed by its destructor
   node_.reset();

@@ -42,8 +42,8 @@ class ZitadelGrpcTest : public NodeTest {
     channel_ = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
                                          grpc::InsecureChannelCredentials(), args);
     // Connected before the first call, so that a slow connect and a slow call fail apart.
-    ASSERT_TRUE(channel_->WaitForConnected(std::chrono::system_clock::now() +
-                                           std::chrono::seconds(20)))
+    ASSERT_TRUE(
+        channel_->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))
         << "gRPC channel state " << channel_->GetState(false);
     stub_ = mgmt::ManagementService::NewStub(channel_);
   }
@@ -245,9 +245,10 @@ TEST_F(ZitadelGrpcTest, ZitadelNodeSdkRunsAllSixCalls) {
       "@bufbuild/protobuf@2.17.0 > " + "npm.log 2>&1 && cp " + script + " .";
   ASSERT_EQ(std::system(install.c_str()), 0) << "npm install failed, see " << work << "/npm.log";
   const int port = PortFromLog(dir_ + "/node2.log", "grpc_listening");
-  const std::string run =
-      "cd " + work + " && no_proxy=127.0.0.1 no_grpc_proxy=127.0.0.1 timeout 120 node six_calls.mjs http://127.0.0.1:" + std::to_string(port) +
-      " " + key_ + " > run.log 2>&1";
+  const std::string run = "cd " + work +
+                          " && no_proxy=127.0.0.1 no_grpc_proxy=127.0.0.1 timeout 120 node "
+                          "six_calls.mjs http://127.0.0.1:" +
+                          std::to_string(port) + " " + key_ + " > run.log 2>&1";
   const int rc = std::system(run.c_str());
   std::ifstream in(work + "/run.log");
   std::stringstream out;

@@ -1,4 +1,4 @@
-// Node configuration: the cluster file and flags of DESIGN.md (Configuration). Flags override
+// Node configuration: the cluster file and the flags of docs/configuration.md. Flags override
 // the file; without either, the embedded default is one node "n1" in region "local", API on
 // 127.0.0.1:8080, data in ./data. Reference: docs/configuration.md. Pure; thread-compatible.
 #pragma once

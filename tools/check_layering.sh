@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails if a module includes what its layer may not (STYLE.md 1): storage/ knows no Asio, Beast or
+# Fails if a module includes what its layer may not (docs/architecture.md): storage/ knows no Asio, Beast or
 # HTTP; replication/core/ knows no Asio and no LMDB; tools/ link no internals.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,6 +1,6 @@
 // Multi-region replication end to end with the Cluster harness (tests/support/cluster.h): real
 // meridiand processes on 127.0.0.1, every replication link through one meridian-proxy. Checks the
-// contract of DESIGN.md (Durability and consistency, Replication) and docs/replication.md:
+// contract of docs/replication.md (Consistency levels, Catch-up, Failure behaviour):
 // operator data and all_regions writes are everywhere once answered; a cut-off region turns
 // all_regions into 408 at the request's timeout while local_region still succeeds, and healing
 // converges; kill -9 loses nothing acknowledged and catches up; a wiped (or too-far-behind) node

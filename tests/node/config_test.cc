@@ -1,5 +1,5 @@
 // Tests of node configuration (node/config.h, docs/configuration.md): the embedded default,
-// flags in both forms, the cluster file of DESIGN.md picked by --node-id, flags over the file,
+// flags in both forms, the cluster file of docs/configuration.md picked by --node-id, flags over the file,
 // the admin token from the environment over the file, and every kind of bad input.
 #include "node/config.h"
 
@@ -14,7 +14,7 @@
 namespace meridian::node {
 namespace {
 
-// The cluster file of DESIGN.md (Configuration).
+// The cluster file of docs/configuration.md.
 constexpr const char* kDesignCluster = R"({
   "cluster_secret": "change-me",
   "nodes": [

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api/zitadel/errors.h"
+#include "api/zitadel/grpc/grpc_tls.h"
 #include "api/zitadel/grpc/rpc.h"
 #include "zitadel/management.grpc.pb.h"
 
@@ -137,6 +138,7 @@ class Service final : public ::zitadel::management::v1::ManagementService::Callb
 struct GrpcServer::Impl {
   Impl(asio::io_context& ioc, const ApiContext& ctx) : service(ioc, ctx) {}
   Service service;
+  std::unique_ptr<GrpcTlsIdentity> tls;  // outlives the server, whose credentials poll it
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::once_flag shutdown;
@@ -150,11 +152,18 @@ GrpcServer::~GrpcServer() {
 }
 
 Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address,
-                                                      asio::io_context& ioc,
-                                                      const ApiContext& ctx) {
+                                                      asio::io_context& ioc, const ApiContext& ctx,
+                                                      const GrpcTlsFiles& tls) {
   auto impl = std::make_unique<Impl>(ioc, ctx);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (tls.enabled()) {
+    auto identity = GrpcTlsIdentity::Create(tls.cert_file, tls.key_file, tls.stage_dir);
+    if (!identity.ok()) return identity.status();
+    impl->tls = std::move(*identity);
+    credentials = impl->tls->Credentials();
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl->port);
+  builder.AddListeningPort(address, credentials, &impl->port);
   builder.RegisterService(&impl->service);
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
@@ -164,6 +173,13 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address
 }
 
 int GrpcServer::port() const { return impl_->port; }
+
+bool GrpcServer::tls() const { return impl_->tls != nullptr; }
+
+Status GrpcServer::ReloadTls(const std::string& cert_file, const std::string& key_file) {
+  if (!impl_->tls) return Status::InvalidArgument("the gRPC listener is plaintext");
+  return impl_->tls->Reload(cert_file, key_file);
+}
 
 size_t GrpcServer::in_flight() const { return impl_->service.calls().size(); }
 

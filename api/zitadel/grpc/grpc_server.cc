@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 #include <exception>
 #include <mutex>
 #include <set>
@@ -120,7 +121,11 @@ class Service final : public ::zitadel::management::v1::ManagementService::Callb
                       std::string(value.data(), value.size()));
     }
     auto call = calls_.Add(context);
-    asio::co_spawn(ioc_, RunCall(method, &ctx_, std::move(md), req, res),
+    // A strand per call, as each HTTP session has: the write path's waits (CommitAndWait, the
+    // consistency gate) are woken by handlers posted to the coroutine's executor, and only a
+    // strand orders them after the coroutine's check; on the bare io_context (several threads)
+    // a wake-up could land between check and wait and the call hung until its deadline.
+    asio::co_spawn(asio::make_strand(ioc_), RunCall(method, &ctx_, std::move(md), req, res),
                    [this, call](std::exception_ptr error, rpc::RpcStatus status) {
                      if (error) status = {kGrpcInternal, "internal error", ""};
                      calls_.Finish(call, status);

@@ -1,6 +1,7 @@
 // ZITADEL's ManagementService (the six organization-metadata methods of rpc.h) over gRPC on
 // HTTP/2, served by libgrpc++'s callback API: each call's ServerUnaryReactor is finished by a
-// coroutine co_spawn'ed onto the node's io_context, so no gRPC thread ever blocks on the store
+// coroutine co_spawn'ed onto a strand of the node's io_context (one per call, as each HTTP
+// session has one: the write path relies on it), so no gRPC thread ever blocks on the store
 // or a consistency wait. Plaintext, or TLS with the API's certificate when api_tls is set
 // (grpc_tls.h). Thread-safe.
 #pragma once

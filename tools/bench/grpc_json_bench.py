@@ -10,7 +10,8 @@ Both are C++ closed-loop clients over one organization and 1000 keys. For every 
 CPU time (utime+stime from /proc) and its threads' context switches per call are printed too.
 A run with any non-2xx answer, non-OK status or transport error is INVALID, never a figure.
 --perf additionally records the node with `perf record -g` during one more run of each and
-prints the top symbols (perf report --no-children).
+prints the node's self time by thread name, by library and by symbol (perf report
+--no-children).
 
 Usage: bash tools/build.sh && python3 tools/bench/grpc_json_bench.py [--dur 8] [--reps 3]
        [--conc 64] [--channels 1,8] [--perf]
@@ -152,13 +153,15 @@ def main():
                 run(f"{name} perf", cmd, proc.pid, args.dur)
                 rec.send_signal(2)
                 rec.wait(timeout=60)
-                rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio",
-                                      "--sort", "dso,sym", "-g", "none", "--percent-limit", "1.5"],
-                                     capture_output=True, text=True, timeout=300).stdout
-                figure(f"--- perf {name} (node, self time, >=1.5%)")
-                for line in rep.splitlines():
-                    if line.strip() and not line.startswith("#"):
-                        figure("  " + line.strip()[:150])
+                for sort, limit in (("comm", "2"), ("dso", "2"), ("dso,sym", "1.5")):
+                    rep = subprocess.run(["perf", "report", "-i", data, "--no-children",
+                                          "--stdio", "--sort", sort, "-g", "none",
+                                          "--percent-limit", limit],
+                                         capture_output=True, text=True, timeout=300).stdout
+                    figure(f"--- perf {name} (node, self time by {sort}, >={limit}%)")
+                    for line in rep.splitlines():
+                        if line.strip() and not line.startswith("#"):
+                            figure("  " + line.strip()[:150])
         figure(f"loadavg_end={os.getloadavg()[0]:.2f}")
     finally:
         proc.terminate()

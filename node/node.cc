@@ -144,6 +144,14 @@ void ReloadOnSighup(Node::Parts& p, asio::signal_set& hup) {
         log::Error("api_tls_reload_failed", "keeping=previous status=\"" + st.ToString() + "\"");
       }
     }
+    if (p.grpc && p.grpc->tls()) {  // the gRPC port serves the same certificate
+      Status st = p.grpc->ReloadTls(api_tls.cert_file, api_tls.key_file);
+      if (st.ok()) {
+        log::Info("grpc_tls_reloaded", "cert=" + api_tls.cert_file);
+      } else {
+        log::Error("grpc_tls_reload_failed", "keeping=previous status=\"" + st.ToString() + "\"");
+      }
+    }
     ReloadOnSighup(p, hup);
   });
 }
@@ -272,7 +280,11 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   }
   p.listening = endpoint->address().to_string() + ":" + std::to_string(endpoint->port());
   if (!c.grpc_listen.empty()) {
-    auto grpc = api::zitadel::GrpcServer::Start(c.grpc_listen, p.ioc, p.ctx);
+    api::zitadel::GrpcTlsFiles grpc_tls;  // api_tls covers the gRPC port too
+    if (c.api_tls.enabled()) {
+      grpc_tls = {c.api_tls.cert_file, c.api_tls.key_file, c.data_dir + "/grpc-tls"};
+    }
+    auto grpc = api::zitadel::GrpcServer::Start(c.grpc_listen, p.ioc, p.ctx, grpc_tls);
     if (!grpc.ok()) return grpc.status();
     p.grpc = std::move(*grpc);
   }
@@ -305,8 +317,9 @@ int Node::Run() {
   }
   if (p.grpc) {
     const std::string& addr = p.config.grpc_listen;
-    log::Info("grpc_listening",
-              "addr=" + addr.substr(0, addr.rfind(':')) + ":" + std::to_string(p.grpc->port()));
+    log::Info("grpc_listening", "addr=" + addr.substr(0, addr.rfind(':')) + ":" +
+                                    std::to_string(p.grpc->port()) +
+                                    " tls=" + (p.grpc->tls() ? "true" : "false"));
   }
 
   std::thread probe_thread;

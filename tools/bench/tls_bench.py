@@ -6,16 +6,16 @@ through meridian-proxy with a one-way delay (20 ms by default): one with plainte
 with `--tls` (peer_tls, TLS 1.3). Then, alternating plain and TLS REPS times (medians):
   1. all_regions PATCH latency at 1 connection (p50/p99), meridian-loadgen;
   2. local_region PATCH throughput at 64 connections, meridian-loadgen.
-And one standalone node over HTTP vs one over HTTPS (api_tls), alternated, with wrk (it speaks
-both; meridian-loadgen is HTTP only): GET and PATCH of one bucket, 64 connections.
-A run with any non-2xx answer is reported INVALID, never as a figure.
+And one standalone node over HTTP vs one over HTTPS (api_tls), alternated round by round, with
+meridian-loadgen (plain, and --tls --cacert): GET and PATCH at 64 connections.
+A run with any non-2xx answer or transport error is reported INVALID, never as a figure.
+--api-only skips the clusters (the HTTP vs HTTPS part alone).
 
-Usage: bash tools/build.sh && python3 tools/bench/tls_bench.py [--dur 8] [--reps 3]
+Usage: bash tools/build.sh && python3 tools/bench/tls_bench.py [--dur 8] [--reps 3] [--api-only]
 """
 import argparse
 import json
 import os
-import re
 import secrets
 import shutil
 import statistics
@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -54,46 +53,25 @@ def single(work, name, token, extra):
     sys.exit("tls_bench: %s not ready" % name)
 
 
-def request(url, token, method="GET", body=None):
-    import ssl
-    ctx = ssl._create_unverified_context()
-    req = urllib.request.Request(url, method=method, data=body and json.dumps(body).encode(),
-                                 headers={"Authorization": "Bearer " + token,
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
-        return json.load(r) if r.status != 204 else None
-
-
-def wrk(url, op, org, key, dur):
-    env = dict(os.environ, MERIDIAN_ORG=org, MERIDIAN_KEY=key)
-    p = subprocess.run(["wrk", "-t2", "-c64", "-d%ds" % dur, "-s",
-                        os.path.join(HERE, "wrk_%s.lua" % op), url], env=env,
-                       capture_output=True, text=True, timeout=dur + 60)
-    if "Non-2xx" in p.stdout or "Socket errors" in p.stdout or p.returncode != 0:
-        figure(f"wrk {op} {url} INVALID: {p.stdout.strip()[-300:]}")
-        return None
-    m = re.search(r"Requests/sec:\s+([\d.]+)", p.stdout)
-    return float(m.group(1)) if m else None
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dur", type=int, default=8)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--delay-ms", type=int, default=20)
+    ap.add_argument("--api-only", action="store_true")
     args = ap.parse_args()
     for binary in (MERIDIAND, LOADGEN):
         if not os.access(binary, os.X_OK):
             sys.exit(f"tls_bench: missing {binary}: run bash tools/build.sh")
-    if shutil.which("wrk") is None:
-        sys.exit("tls_bench: needs wrk (apt-get install wrk)")
     work = tempfile.mkdtemp(prefix="meridian-tls-bench.")
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     figure(f"date {time.strftime('%Y-%m-%d %H:%M:%S')} nproc {os.cpu_count()} commit {commit}")
-    figure(f"settings dur_s={args.dur} reps={args.reps} delay_ms={args.delay_ms} regions=3")
-    clusters = {"plain": up(work, "plain", 18081, args.delay_ms, False),
-                "tls": up(work, "tls", 28081, args.delay_ms, True)}
+    figure(f"settings dur_s={args.dur} reps={args.reps} delay_ms={args.delay_ms} regions=3 "
+           f"loadavg={os.getloadavg()[0]:.2f}")
+    clusters = {} if args.api_only else {
+        "plain": up(work, "plain", 18081, args.delay_ms, False),
+        "tls": up(work, "tls", 28081, args.delay_ms, True)}
     token = "bench-" + secrets.token_hex(12)
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=localhost",
@@ -129,28 +107,26 @@ def main():
             a, b = statistics.median(rps["plain"]), statistics.median(rps["tls"])
             figure(f"median local_region_patch_c64 plain={a:.0f} tls={b:.0f} "
                    f"cost={100 * (1 - b / a):.1f}%")
-        # HTTP vs HTTPS on one node: an org, a key, a bucket value, then wrk alternated.
-        keys = {}
-        for name, (_, addr) in nodes.items():
-            scheme = "https" if name == "https" else "http"
-            base = f"{scheme}://{addr}"
-            org = request(base + "/admin/v1/organizations", token, "POST", {"name": "b"})["id"]
-            key = request(f"{base}/admin/v1/organizations/{org}/api-keys", token, "POST",
-                          {"name": "k", "scopes": ["read", "write"]})["key"]
-            keys[name] = (base, org, key)
-        got = {(n, op): [] for n in nodes for op in ("patch", "get")}
+        # HTTP vs HTTPS on one node each, meridian-loadgen alternated op by op, round by round.
+        targets = {"http": [nodes["http"][1]],
+                   "https": ["https://" + nodes["https"][1], "--cacert",
+                             os.path.join(work, "api.pem")]}
+        got = {(n, op): [] for n in nodes for op in ("get", "patch")}
         for rep in range(args.reps):
-            for op in ("patch", "get"):
-                for name, (base, org, key) in keys.items():
-                    v = wrk(base, op, org, key, args.dur)
-                    if v:
-                        got[(name, op)].append(v)
-                        figure(f"wrk_{op}_c64_{name} rep={rep} rps={v:.0f}")
-        for op in ("patch", "get"):
+            for op in ("get", "patch"):
+                for name, (target, *tls) in targets.items():
+                    r = loadgen(f"api_{op}_c64_{name}", target, token, args.dur, "--workload", op,
+                                "--connections", "64", *tls)
+                    if r:
+                        got[(name, op)].append(r["rps"])
+                        figure(f"api_{op}_c64_{name} rep={rep} {describe(r)}")
+        for op in ("get", "patch"):
             if got[("http", op)] and got[("https", op)]:
                 a, b = statistics.median(got[("http", op)]), statistics.median(got[("https", op)])
-                figure(f"median wrk_{op}_c64 http={a:.0f} https={b:.0f} "
-                       f"cost={100 * (1 - b / a):.1f}%")
+                figure(f"median api_{op}_c64 http={a:.0f} https={b:.0f} "
+                       f"cost={100 * (1 - b / a):.1f}% runs={len(got[('http', op)])}/"
+                       f"{len(got[('https', op)])}")
+        figure(f"loadavg_end={os.getloadavg()[0]:.2f}")
     finally:
         for directory, _, _ in clusters.values():
             subprocess.run([CLUSTER, "down", "--dir", directory], stdout=subprocess.DEVNULL,

@@ -13,6 +13,9 @@
 #include <exception>
 #include <memory>
 #include <thread>
+#include <tuple>
+
+#include "tls.h"
 
 namespace meridian::loadgen {
 namespace {
@@ -38,6 +41,8 @@ struct Connection {
   Connection(asio::io_context& ioc, int id)
       : socket(ioc), id(id), rng(static_cast<uint64_t>(id) + 1) {}
   tcp::socket socket;
+  // Over the socket with --tls, made afresh for each connection (an SSL object serves one).
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
   beast::flat_buffer buffer;
   std::string request;  // reused: one allocation per connection, not per request
   int id;
@@ -51,10 +56,12 @@ struct Connection {
 class Worker {
  public:
   Worker(const Options& options, const RequestBuilder& builder,
-         const tcp::resolver::results_type& endpoints, Window window, std::vector<int> ids)
+         const tcp::resolver::results_type& endpoints, Window window, std::vector<int> ids,
+         asio::ssl::context* tls)
       : options_(options),
         builder_(builder),
         endpoints_(endpoints),
+        tls_(tls),
         window_(window),
         timeout_(std::chrono::duration_cast<Clock::duration>(
             std::chrono::duration<double>(options.timeout_s))) {
@@ -87,8 +94,15 @@ class Worker {
       NextRequest(c);
       const Clock::time_point start = Clock::now();
       c.deadline = start + timeout_;
-      auto [write_ec, written] =
-          co_await asio::async_write(c.socket, asio::buffer(c.request), kNoThrow);
+      // if/else, never `co_await (tls ? a : b)`: GCC 12 miscompiles a co_await of ?: (crash).
+      beast::error_code write_ec;
+      if (c.tls) {
+        std::tie(write_ec, std::ignore) =
+            co_await asio::async_write(*c.tls, asio::buffer(c.request), kNoThrow);
+      } else {
+        std::tie(write_ec, std::ignore) =
+            co_await asio::async_write(c.socket, asio::buffer(c.request), kNoThrow);
+      }
       if (write_ec) {
         Fail(c, "write", write_ec);
         continue;
@@ -96,7 +110,14 @@ class Worker {
       // Beast parsers are single-use; one per answer is its documented pattern.
       http::response_parser<http::string_body> parser;
       parser.body_limit(64 << 20);
-      auto [read_ec, read] = co_await http::async_read(c.socket, c.buffer, parser, kNoThrow);
+      beast::error_code read_ec;
+      if (c.tls) {
+        std::tie(read_ec, std::ignore) =
+            co_await http::async_read(*c.tls, c.buffer, parser, kNoThrow);
+      } else {
+        std::tie(read_ec, std::ignore) =
+            co_await http::async_read(c.socket, c.buffer, parser, kNoThrow);
+      }
       const Clock::time_point done = Clock::now();
       c.deadline = Clock::time_point::max();
       if (read_ec) {
@@ -113,13 +134,23 @@ class Worker {
   asio::awaitable<bool> Connect(Connection& c) {
     c.deadline = Clock::now() + timeout_;
     auto [ec, endpoint] = co_await asio::async_connect(c.socket, endpoints_, kNoThrow);
-    c.deadline = Clock::time_point::max();
     if (ec) {
       Fail(c, "connect", ec);
       co_return false;
     }
     // Requests go out in one write each; Nagle would only delay them.
     c.socket.set_option(tcp::no_delay(true), ec);
+    if (tls_ != nullptr) {
+      c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c.socket, *tls_);
+      PrepareHandshake(*c.tls, options_.host);
+      auto [handshake_ec] =
+          co_await c.tls->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+      if (handshake_ec) {
+        Fail(c, "handshake", handshake_ec);
+        co_return false;
+      }
+    }
+    c.deadline = Clock::time_point::max();
     co_return true;
   }
 
@@ -145,6 +176,10 @@ class Worker {
         static_cast<int>(NextRandom(&c.rng) % static_cast<uint64_t>(options_.UsedOrgs()));
     const int key =
         static_cast<int>(NextRandom(&c.rng) % static_cast<uint64_t>(options_.UsedKeys()));
+    if (options_.workload == Workload::kZitadelSet) {
+      builder_.ZitadelSet(org, key, (static_cast<uint64_t>(c.id) << 40) | ++c.sent, &c.request);
+      return;
+    }
     bool patch = options_.workload == Workload::kPatch;
     if (options_.workload == Workload::kMixed) {
       // Top 53 bits as a uniform double in [0, 1).
@@ -178,7 +213,8 @@ class Worker {
 
   static void Close(Connection& c) {
     beast::error_code ignored;
-    c.socket.close(ignored);
+    c.socket.close(ignored);  // no TLS close_notify: the load ends; the server sees EOF
+    c.tls.reset();
     c.buffer.clear();
     c.timed_out = false;
     c.deadline = Clock::time_point::max();
@@ -187,6 +223,7 @@ class Worker {
   const Options& options_;
   const RequestBuilder& builder_;
   const tcp::resolver::results_type& endpoints_;
+  asio::ssl::context* const tls_;  // null: plain HTTP
   const Window window_;
   const Clock::duration timeout_;
   asio::io_context ioc_{1};  // before conns_: their sockets must die first
@@ -209,13 +246,14 @@ void Stats::Merge(Stats&& other) {
 }
 
 Stats RunLoad(const Options& options, const std::vector<OrgCreds>& creds,
-              const tcp::resolver::results_type& endpoints, Window window) {
+              const tcp::resolver::results_type& endpoints, Window window,
+              asio::ssl::context* tls) {
   const RequestBuilder builder(options, creds);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < options.threads; ++t) {
     std::vector<int> ids;
     for (int c = t; c < options.connections; c += options.threads) ids.push_back(c);
-    workers.push_back(std::make_unique<Worker>(options, builder, endpoints, window, ids));
+    workers.push_back(std::make_unique<Worker>(options, builder, endpoints, window, ids, tls));
   }
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });

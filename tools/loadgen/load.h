@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -41,8 +42,10 @@ struct Stats {
 
 // Runs options.connections connections on options.threads threads until window.measure_until,
 // then lets in-flight requests finish (each bounded by options.timeout_s). Blocks; returns the
-// merged stats. REQUIRES: creds.size() == options.UsedOrgs().
+// merged stats. Over TLS when `tls` is set (tls.h; a failed handshake is a transport error).
+// REQUIRES: creds.size() == options.UsedOrgs().
 Stats RunLoad(const Options& options, const std::vector<OrgCreds>& creds,
-              const boost::asio::ip::tcp::resolver::results_type& endpoints, Window window);
+              const boost::asio::ip::tcp::resolver::results_type& endpoints, Window window,
+              boost::asio::ssl::context* tls);
 
 }  // namespace meridian::loadgen

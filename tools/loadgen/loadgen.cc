@@ -1,6 +1,6 @@
-// meridian-loadgen: closed-loop HTTP/1.1 load generator for a Meridian node. Owns main(): flags,
-// target resolution, setup -> load -> report, and the exit status. Talks HTTP only; links no
-// Meridian library. Usage and output fields: docs/loadgen.md.
+// meridian-loadgen: closed-loop HTTP/1.1 (or HTTPS) load generator for a Meridian node. Owns
+// main(): flags, target resolution, setup -> load -> report, and the exit status. Talks HTTP only;
+// links no Meridian library. Usage and output fields: docs/loadgen.md.
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +15,7 @@
 #include "load.h"
 #include "options.h"
 #include "setup.h"
+#include "tls.h"
 
 namespace meridian::loadgen {
 namespace {
@@ -110,7 +111,16 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  const auto creds = RunSetup(*options, endpoints, &error);
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  if (options->tls) {
+    tls = MakeClientTls(*options, &error);
+    if (!tls) {
+      std::fprintf(stderr, "meridian-loadgen: %s\n", error.c_str());
+      return 2;
+    }
+  }
+
+  const auto creds = RunSetup(*options, endpoints, tls.get(), &error);
   if (!creds) {
     std::fprintf(stderr, "meridian-loadgen: setup failed: %s\n", error.c_str());
     return 2;
@@ -122,7 +132,7 @@ int Main(int argc, char** argv) {
   window.measure_until =
       window.measure_from + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(options->duration_s));
-  Stats stats = RunLoad(*options, *creds, endpoints, window);
+  Stats stats = RunLoad(*options, *creds, endpoints, window, tls.get());
   const double window_s =
       std::chrono::duration<double>(window.measure_until - window.measure_from).count();
   Report(*options, stats, window_s);

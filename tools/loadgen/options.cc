@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <string_view>
 
 namespace meridian::loadgen {
 namespace {
@@ -42,19 +43,27 @@ const char* WorkloadName(Workload workload) {
       return "get";
     case Workload::kMixed:
       return "mixed";
+    case Workload::kZitadelSet:
+      return "zitadel-set";
   }
   return "?";
 }
 
 std::string Usage() {
   return R"(usage: meridian-loadgen [flags]
-Closed-loop HTTP/1.1 load against a Meridian node's attribute-bucket API.
-  --target HOST:PORT          node API address (127.0.0.1:8080)
+Closed-loop HTTP/1.1 (or HTTPS) load against a Meridian node's attribute-bucket API.
+  --target [http[s]://]HOST:PORT
+                              node API address (127.0.0.1:8080); https:// as --tls
+  --tls                       HTTPS: TLS 1.2+, the node's certificate checked against
+                              --cacert and the --target host
+  --cacert FILE               CA certificate(s) (PEM) trusted for --tls
   --connections N             keep-alive connections (64)
   --threads T                 I/O threads, each with its share of connections (2)
   --duration SECONDS          measured time (8)
   --warmup SECONDS            load before measuring, not counted (1)
   --workload patch|get|mixed  request mix (mixed)
+  --workload zitadel-set      ZITADEL SetOrgMetadata over JSON instead (--value-bytes
+                              characters of base64: a multiple of 4)
   --patch-ratio R             share of PATCHes in mixed, 0.0..1.0 (0.1)
   --orgs N                    organizations created and used (16)
   --keys N                    attribute names per organization (1000)
@@ -80,7 +89,14 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args,
   using Setter = std::function<bool(const std::string&)>;
   const std::map<std::string, Setter> valued = {
       {"--target",
-       [&](const std::string& v) {
+       [&](std::string v) {
+         // A scheme is optional; https:// asks for TLS as --tls does.
+         for (const std::string_view scheme : {"http://", "https://"}) {
+           if (v.starts_with(scheme)) {
+             if (scheme == "https://") o.tls = true;
+             v.erase(0, scheme.size());
+           }
+         }
          auto colon = v.rfind(':');
          if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) return false;
          int port = 0;
@@ -103,6 +119,8 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args,
            o.workload = Workload::kGet;
          } else if (v == "mixed") {
            o.workload = Workload::kMixed;
+         } else if (v == "zitadel-set") {
+           o.workload = Workload::kZitadelSet;
          } else {
            return false;
          }
@@ -127,6 +145,11 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args,
          timeout_given = true;
          return ParseDouble(v, 0.01, 3600, &o.timeout_s);
        }},
+      {"--cacert",
+       [&](const std::string& v) {
+         o.cacert = v;
+         return !v.empty();
+       }},
       {"--admin-token",
        [&](const std::string& v) {
          o.admin_token = v;
@@ -148,6 +171,10 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args,
       o.json = true;
       continue;
     }
+    if (flag == "--tls") {
+      o.tls = true;
+      continue;
+    }
     auto it = valued.find(flag);
     if (it == valued.end()) {
       *error = "unknown flag '" + flag + "' (see --help)";
@@ -164,6 +191,15 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args,
   }
   if (o.admin_token.empty()) {
     *error = "no admin token: pass --admin-token or set MERIDIAN_ADMIN_TOKEN";
+    return std::nullopt;
+  }
+  if (o.workload == Workload::kZitadelSet && o.value_bytes % 4 != 0) {
+    *error = "--workload zitadel-set needs --value-bytes a multiple of 4 (base64 text)";
+    return std::nullopt;
+  }
+  if (o.tls != !o.cacert.empty()) {
+    *error = o.tls ? "TLS needs --cacert FILE (the CA the node's certificate chains to)"
+                   : "--cacert needs --tls or an https:// --target";
     return std::nullopt;
   }
   // A consistency wait may legitimately last its whole timeout; do not call that an error.

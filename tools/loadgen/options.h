@@ -8,7 +8,9 @@
 
 namespace meridian::loadgen {
 
-enum class Workload { kPatch, kGet, kMixed };
+// kZitadelSet: ZITADEL's JSON SetOrgMetadata (POST /management/v1/metadata/k<n>), for
+// comparison with the same writes over gRPC (tools/bench/grpc_load).
+enum class Workload { kPatch, kGet, kMixed, kZitadelSet };
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -28,6 +30,10 @@ struct Options {
   double timeout_s = 10;          // per request; a slower answer counts as a transport error
   std::string admin_token;
   bool json = false;
+  // HTTPS (--tls or an https:// --target): the node's certificate must chain to `cacert` and
+  // name `host`.
+  bool tls = false;
+  std::string cacert;
 
   // The Host header value, "host:port".
   std::string HostHeader() const { return host + ":" + port; }

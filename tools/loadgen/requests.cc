@@ -34,6 +34,8 @@ RequestBuilder::RequestBuilder(const Options& options, const std::vector<OrgCred
   for (const OrgCreds& org : creds) {
     org_headers_.push_back("Host: " + options.HostHeader() + "\r\nAuthorization: Bearer " +
                            org.key + "\r\nSlashID-OrgID: " + org.id + "\r\n");
+    zitadel_headers_.push_back("Host: " + options.HostHeader() + "\r\nAuthorization: Bearer " +
+                               org.key + "\r\n");
   }
   patch_headers_ = "Content-Type: application/json\r\n";
   if (!options.consistency.empty()) {
@@ -64,6 +66,18 @@ void RequestBuilder::Get(int org, int key, std::string* out) const {
   out->append("GET ").append(kBucketPath).append("?attributes=");
   out->append(AttributeName(key)).append(" HTTP/1.1\r\n");
   out->append(org_headers_[static_cast<size_t>(org)]).append("\r\n");
+}
+
+void RequestBuilder::ZitadelSet(int org, int key, uint64_t stamp, std::string* out) const {
+  out->clear();
+  out->append("POST /management/v1/metadata/").append(AttributeName(key)).append(" HTTP/1.1\r\n");
+  out->append(zitadel_headers_[static_cast<size_t>(org)]).append(patch_headers_);
+  // Body is {"value":"<value>"}: 12 bytes around the value.
+  out->append("Content-Length: ");
+  AppendInt(static_cast<size_t>(value_bytes_) + 12, out);
+  out->append("\r\n\r\n{\"value\":\"");
+  AppendValue(value_bytes_, stamp, out);
+  out->append("\"}");
 }
 
 }  // namespace meridian::loadgen

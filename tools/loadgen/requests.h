@@ -37,10 +37,14 @@ class RequestBuilder {
   void Patch(int org, int key, uint64_t stamp, std::string* out) const;
   // Replaces *out with a GET of attribute `key` of org `org`.
   void Get(int org, int key, std::string* out) const;
+  // Replaces *out with ZITADEL's JSON SetOrgMetadata of key `key` in org `org`: the value is
+  // the PATCH's string read as base64 (its alphabet is base64's).
+  void ZitadelSet(int org, int key, uint64_t stamp, std::string* out) const;
 
  private:
-  std::vector<std::string> org_headers_;  // per org: Host, Authorization, SlashID-OrgID lines
-  std::string patch_headers_;             // Content-Type and the consistency lines
+  std::vector<std::string> org_headers_;      // per org: Host, Authorization, SlashID-OrgID lines
+  std::vector<std::string> zitadel_headers_;  // per org: Host and Authorization (the key's org)
+  std::string patch_headers_;                 // Content-Type and the consistency lines
   int value_bytes_;
 };
 

@@ -7,11 +7,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
 #include <exception>
 #include <random>
+#include <tuple>
+
+#include "tls.h"
 
 namespace meridian::loadgen {
 namespace {
@@ -35,8 +39,8 @@ struct Reply {
 class SetupClient {
  public:
   SetupClient(asio::any_io_executor executor, const Options& options,
-              const tcp::resolver::results_type& endpoints)
-      : options_(options), endpoints_(endpoints), stream_(executor) {}
+              const tcp::resolver::results_type& endpoints, asio::ssl::context* tls)
+      : options_(options), endpoints_(endpoints), tls_(tls), stream_(executor) {}
 
   // Sends one request; nullopt (and *error) on a transport failure.
   asio::awaitable<std::optional<Reply>> Call(http::verb verb, std::string target,
@@ -45,13 +49,23 @@ class SetupClient {
     const auto limit = std::chrono::milliseconds(static_cast<int64_t>(options_.timeout_s * 1000));
     const std::string what = std::string(http::to_string(verb)) + " " + target + ": ";
     if (!connected_) {
-      stream_.expires_after(limit);
-      auto [ec, endpoint] = co_await stream_.async_connect(endpoints_, kNoThrow);
+      if (tls_ != nullptr) {
+        tls_stream_.emplace(stream_.get_executor(), *tls_);
+        PrepareHandshake(*tls_stream_, options_.host);
+      }
+      Tcp().expires_after(limit);
+      auto [ec, endpoint] = co_await Tcp().async_connect(endpoints_, kNoThrow);
+      if (!ec) Tcp().socket().set_option(tcp::no_delay(true), ec);
+      if (!ec && tls_stream_) {
+        auto [handshake_ec] =
+            co_await tls_stream_->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+        ec = handshake_ec;
+      }
       if (ec) {
         *error = "connect to " + options_.HostHeader() + ": " + ec.message();
+        Disconnect();
         co_return std::nullopt;
       }
-      stream_.socket().set_option(tcp::no_delay(true), ec);
       connected_ = true;
     }
     http::request<http::string_body> request{verb, target, 11};
@@ -61,21 +75,27 @@ class SetupClient {
     if (!body.empty()) request.set(http::field::content_type, "application/json");
     request.body() = std::move(body);
     request.prepare_payload();
-    stream_.expires_after(limit);
-    auto [write_ec, written] = co_await http::async_write(stream_, request, kNoThrow);
+    Tcp().expires_after(limit);
+    // if/else, never `co_await (tls ? a : b)`: GCC 12 miscompiles a co_await of ?: (crash).
+    beast::error_code write_ec;
+    if (tls_stream_) {
+      std::tie(write_ec, std::ignore) = co_await http::async_write(*tls_stream_, request, kNoThrow);
+    } else {
+      std::tie(write_ec, std::ignore) = co_await http::async_write(stream_, request, kNoThrow);
+    }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
     beast::error_code read_ec = write_ec;
     if (!write_ec) {
-      auto [ec, read] = co_await http::async_read(stream_, buffer_, parser, kNoThrow);
-      read_ec = ec;
+      if (tls_stream_) {
+        std::tie(read_ec, std::ignore) =
+            co_await http::async_read(*tls_stream_, buffer_, parser, kNoThrow);
+      } else {
+        std::tie(read_ec, std::ignore) =
+            co_await http::async_read(stream_, buffer_, parser, kNoThrow);
+      }
     }
-    if (read_ec || !parser.get().keep_alive()) {
-      beast::error_code ignored;
-      stream_.socket().close(ignored);
-      buffer_.clear();
-      connected_ = false;
-    }
+    if (read_ec || !parser.get().keep_alive()) Disconnect();
     if (read_ec) {
       *error = what + read_ec.message();
       co_return std::nullopt;
@@ -84,9 +104,21 @@ class SetupClient {
   }
 
  private:
+  // The TCP layer: the TLS stream's own with --tls, else stream_.
+  beast::tcp_stream& Tcp() { return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : stream_; }
+  void Disconnect() {
+    beast::error_code ignored;
+    Tcp().socket().close(ignored);
+    tls_stream_.reset();
+    buffer_.clear();
+    connected_ = false;
+  }
+
   const Options& options_;
   const tcp::resolver::results_type& endpoints_;
-  beast::tcp_stream stream_;
+  asio::ssl::context* const tls_;
+  beast::tcp_stream stream_;                                        // plain HTTP
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream_;  // HTTPS, one per connection
   beast::flat_buffer buffer_;
   bool connected_ = false;
 };
@@ -180,8 +212,9 @@ asio::awaitable<bool> SetupOrg(SetupClient& client, const Options& options, int 
 
 asio::awaitable<void> SetupWorker(const Options& options,
                                   const tcp::resolver::results_type& endpoints,
-                                  const std::string& name_prefix, SetupState* state) {
-  SetupClient client(co_await asio::this_coro::executor, options, endpoints);
+                                  asio::ssl::context* tls, const std::string& name_prefix,
+                                  SetupState* state) {
+  SetupClient client(co_await asio::this_coro::executor, options, endpoints, tls);
   while (state->error.empty() && state->next_org < options.UsedOrgs()) {
     const int index = state->next_org++;
     if (!co_await SetupOrg(client, options, index, name_prefix + std::to_string(index), state)) {
@@ -194,7 +227,7 @@ asio::awaitable<void> SetupWorker(const Options& options,
 
 std::optional<std::vector<OrgCreds>> RunSetup(const Options& options,
                                               const tcp::resolver::results_type& endpoints,
-                                              std::string* error) {
+                                              asio::ssl::context* tls, std::string* error) {
   asio::io_context ioc(1);
   SetupState state;
   state.creds.resize(static_cast<size_t>(options.UsedOrgs()));
@@ -204,9 +237,10 @@ std::optional<std::vector<OrgCreds>> RunSetup(const Options& options,
   // A few connections in parallel let the server fold the seeding writes into group commits.
   const int workers = std::min(options.UsedOrgs(), 8);
   for (int i = 0; i < workers; ++i) {
-    asio::co_spawn(ioc, SetupWorker(options, endpoints, prefix, &state), [](std::exception_ptr e) {
-      if (e) std::rethrow_exception(e);
-    });
+    asio::co_spawn(ioc, SetupWorker(options, endpoints, tls, prefix, &state),
+                   [](std::exception_ptr e) {
+                     if (e) std::rethrow_exception(e);
+                   });
   }
   ioc.run();
   if (!state.error.empty()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,8 +17,9 @@ namespace meridian::loadgen {
 // Creates options.UsedOrgs() organizations, one read/write key each, writes all
 // options.UsedKeys() attributes of each and reads one back. Returns the credentials in org
 // order, or nullopt with the first failure in *error. Each call is bounded by options.timeout_s.
+// Over TLS when `tls` is set (tls.h).
 std::optional<std::vector<OrgCreds>> RunSetup(
     const Options& options, const boost::asio::ip::tcp::resolver::results_type& endpoints,
-    std::string* error);
+    boost::asio::ssl::context* tls, std::string* error);
 
 }  // namespace meridian::loadgen

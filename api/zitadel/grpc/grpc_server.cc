@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 #include <exception>
 #include <mutex>
 #include <set>
 
 #include "api/zitadel/errors.h"
+#include "api/zitadel/grpc/grpc_tls.h"
 #include "api/zitadel/grpc/rpc.h"
 #include "zitadel/management.grpc.pb.h"
 
@@ -119,7 +121,11 @@ class Service final : public ::zitadel::management::v1::ManagementService::Callb
                       std::string(value.data(), value.size()));
     }
     auto call = calls_.Add(context);
-    asio::co_spawn(ioc_, RunCall(method, &ctx_, std::move(md), req, res),
+    // A strand per call, as each HTTP session has: the write path's waits (CommitAndWait, the
+    // consistency gate) are woken by handlers posted to the coroutine's executor, and only a
+    // strand orders them after the coroutine's check; on the bare io_context (several threads)
+    // a wake-up could land between check and wait and the call hung until its deadline.
+    asio::co_spawn(asio::make_strand(ioc_), RunCall(method, &ctx_, std::move(md), req, res),
                    [this, call](std::exception_ptr error, rpc::RpcStatus status) {
                      if (error) status = {kGrpcInternal, "internal error", ""};
                      calls_.Finish(call, status);
@@ -137,6 +143,7 @@ class Service final : public ::zitadel::management::v1::ManagementService::Callb
 struct GrpcServer::Impl {
   Impl(asio::io_context& ioc, const ApiContext& ctx) : service(ioc, ctx) {}
   Service service;
+  std::unique_ptr<GrpcTlsIdentity> tls;  // outlives the server, whose credentials poll it
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::once_flag shutdown;
@@ -150,11 +157,18 @@ GrpcServer::~GrpcServer() {
 }
 
 Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address,
-                                                      asio::io_context& ioc,
-                                                      const ApiContext& ctx) {
+                                                      asio::io_context& ioc, const ApiContext& ctx,
+                                                      const GrpcTlsFiles& tls) {
   auto impl = std::make_unique<Impl>(ioc, ctx);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (tls.enabled()) {
+    auto identity = GrpcTlsIdentity::Create(tls.cert_file, tls.key_file, tls.stage_dir);
+    if (!identity.ok()) return identity.status();
+    impl->tls = std::move(*identity);
+    credentials = impl->tls->Credentials();
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl->port);
+  builder.AddListeningPort(address, credentials, &impl->port);
   builder.RegisterService(&impl->service);
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
@@ -164,6 +178,13 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address
 }
 
 int GrpcServer::port() const { return impl_->port; }
+
+bool GrpcServer::tls() const { return impl_->tls != nullptr; }
+
+Status GrpcServer::ReloadTls(const std::string& cert_file, const std::string& key_file) {
+  if (!impl_->tls) return Status::InvalidArgument("the gRPC listener is plaintext");
+  return impl_->tls->Reload(cert_file, key_file);
+}
 
 size_t GrpcServer::in_flight() const { return impl_->service.calls().size(); }
 

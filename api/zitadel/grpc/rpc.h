@@ -5,8 +5,9 @@
 // and answers a gRPC status plus the response message. The rules are the JSON dialect's
 // (docs/zitadel.md): the same keys, organization resolution, limits, store, sequence,
 // consistency and error ids; writes go through CommitAndWait. Coroutines run on the caller's
-// executor; thread-safe. Every argument is referenced until the coroutine completes: keep the
-// metadata and messages alive (named, not temporaries) until it does.
+// executor, which must be a strand (the write path's wake-ups are posted to it); thread-safe. Every
+// argument is referenced until the coroutine completes: keep the metadata and messages alive
+// (named, not temporaries) until it does.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

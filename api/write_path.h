@@ -3,6 +3,10 @@
 // own timer (408 = Status Timeout; the write is kept). Also the wait for a
 // Meridian-Min-Commit-Token, which the pipeline (api/pipeline.h) runs for every route after
 // authorization and before the handler reads. Coroutines run on the calling session's executor.
+// REQUIRES: that executor is a strand (or runs on one thread). The writer's and the gate's
+// callbacks post the wake-up to it, and the coroutine tests its flag and arms its timer without
+// a lock; on a plain multi-threaded executor the post can land between the two and the wake-up
+// is lost (the call then hangs until its client gives up).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

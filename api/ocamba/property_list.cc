@@ -41,8 +41,31 @@ const std::string* SearchableField(const Property& p, std::string_view name) {
   return nullptr;
 }
 
+// Ocamba's filterable fields of a profile property; the flags among them are 0 or 1.
+constexpr std::string_view kFilterable[] = {"id",         "target",      "label",      "data_type",
+                                            "example",    "pi_data",     "system",     "importable",
+                                            "exportable", "create_time", "update_time"};
+constexpr std::string_view kFlags[] = {"pi_data", "system", "importable", "exportable"};
+
+// The text a filter on `field` compares with: the field as the answer shows it.
+std::string FilterText(std::string_view field, const Property& p) {
+  if (field == "id") return p.id;
+  if (field == "target") return p.target;
+  if (field == "label") return p.label;
+  if (field == "data_type") return p.data_type;
+  if (field == "example") return p.example;
+  if (field == "pi_data") return std::to_string(p.pi_data);
+  if (field == "system") return p.system ? "1" : "0";
+  if (field == "importable") return std::to_string(p.importable);
+  if (field == "exportable") return std::to_string(p.exportable);
+  if (field == "create_time") return FormatTime(p.create_ms);
+  return FormatTime(p.update_ms);
+}
+
 bool Matches(const Property& p, const ListQuery& q) {
-  if (q.system && (p.system ? 1 : 0) != *q.system) return false;
+  for (const auto& [field, value] : q.filters) {
+    if (FilterText(field, p) != value) return false;
+  }
   if (q.q.empty()) return true;
   for (const std::string& name : q.q_fields) {
     const std::string* field = SearchableField(p, name);
@@ -135,9 +158,17 @@ Result<ListQuery> ParseListQuery(std::string_view query) {
       }
     }
   }
-  if (auto system = QueryParam(query, "system")) {
-    if (*system != "0" && *system != "1") return Status::InvalidArgument("system must be 0 or 1");
-    out.system = *system == "1" ? 1 : 0;
+  for (std::string_view field : kFilterable) {
+    auto value = QueryParam(query, field);
+    if (!value) continue;
+    const bool flag = std::find(std::begin(kFlags), std::end(kFlags), field) != std::end(kFlags);
+    if (flag && *value != "0" && *value != "1") {
+      return Status::InvalidArgument(std::string(field) + " must be 0 or 1");
+    }
+    if (value->size() > 255) {
+      return Status::InvalidArgument(std::string(field) + " must be at most 255 bytes");
+    }
+    out.filters.emplace_back(field, std::move(*value));
   }
   return out;
 }

@@ -81,5 +81,25 @@ TEST_F(DialectFidelityTest, OcambaListHonoursQFields) {
   EXPECT_EQ(res.result(), http::status::bad_request) << res.body();
 }
 
+// Ocamba's filterable fields filter a list by equality (`data_type=number&pi_data=1`), as
+// `system=0|1` does; a flag other than 0 or 1 is refused.
+TEST_F(DialectFidelityTest, OcambaListFiltersOnFilterableFields) {
+  const std::string age = CreateProperty(R"({"label":"Age","data_type":"number","pi_data":1})");
+  CreateProperty(R"({"label":"Score","data_type":"number","pi_data":0})");
+  CreateProperty(R"({"label":"Nick","data_type":"text","pi_data":1,"example":"jd"})");
+  EXPECT_EQ(ListTargets("data_type=number"), (std::vector<std::string>{"age", "score"}));
+  EXPECT_EQ(ListTargets("data_type=number&pi_data=1"), (std::vector<std::string>{"age"}));
+  EXPECT_EQ(ListTargets("system=0&pi_data=1&sort=-target"),
+            (std::vector<std::string>{"nick", "age"}));
+  EXPECT_EQ(ListTargets("example=jd"), (std::vector<std::string>{"nick"}));
+  EXPECT_EQ(ListTargets("id=" + age), (std::vector<std::string>{"age"}));
+  EXPECT_EQ(ListTargets("label=Score&exportable=1&importable=1"),
+            (std::vector<std::string>{"score"}));
+  for (const std::string bad : {"pi_data=2", "exportable=yes", "system=true"}) {
+    Response res = node_.Send(V::get, "/v1/hood/profile-properties?" + bad, Key());
+    EXPECT_EQ(res.result(), http::status::bad_request) << bad << ": " << res.body();
+  }
+}
+
 }  // namespace
 }  // namespace meridian::api::testing

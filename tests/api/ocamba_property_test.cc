@@ -151,7 +151,7 @@ TEST(OcambaListTest, QueryParsingAndPaging) {
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->page, 2u);
   EXPECT_EQ(*q->per_page, 3u);
-  EXPECT_EQ(*q->system, 1);
+  EXPECT_EQ(q->filters, (std::vector<std::pair<std::string, std::string>>{{"system", "1"}}));
   EXPECT_EQ(q->q, "name");
 
   std::vector<Property> all = SystemProperties(0);

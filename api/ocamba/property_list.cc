@@ -150,6 +150,7 @@ Result<ListQuery> ParseListQuery(std::string_view query) {
   }
   if (auto fields = QueryParam(query, "q_fields")) {
     out.q_fields = SplitCommaList(*fields);
+    if (out.q_fields.empty()) return Status::InvalidArgument("q_fields names no field");
     const Property probe;
     for (const std::string& name : out.q_fields) {
       if (SearchableField(probe, name) == nullptr) {

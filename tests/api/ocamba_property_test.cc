@@ -147,6 +147,11 @@ TEST(OcambaListTest, QueryParsingAndPaging) {
   EXPECT_FALSE(ParseListQuery("page=x").ok());
   EXPECT_FALSE(ParseListQuery("system=2").ok());
   EXPECT_FALSE(ParseListQuery("q=%zz").ok());
+  EXPECT_FALSE(ParseListQuery("q=a&q_fields=").ok());  // would search nothing
+  EXPECT_FALSE(ParseListQuery("q_fields=label,").ok());
+  EXPECT_TRUE(ParseListQuery("q=a&q_fields=label,target").ok());
+  EXPECT_FALSE(ParseListQuery("sort=label,").ok());
+  EXPECT_TRUE(ParseListQuery("sort=").ok());
   auto q = ParseListQuery("page=2,3&system=1&q=NAME");
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->page, 2u);

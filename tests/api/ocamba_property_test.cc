@@ -147,11 +147,16 @@ TEST(OcambaListTest, QueryParsingAndPaging) {
   EXPECT_FALSE(ParseListQuery("page=x").ok());
   EXPECT_FALSE(ParseListQuery("system=2").ok());
   EXPECT_FALSE(ParseListQuery("q=%zz").ok());
+  EXPECT_FALSE(ParseListQuery("q=a&q_fields=").ok());  // would search nothing
+  EXPECT_FALSE(ParseListQuery("q_fields=label,").ok());
+  EXPECT_TRUE(ParseListQuery("q=a&q_fields=label,target").ok());
+  EXPECT_FALSE(ParseListQuery("sort=label,").ok());
+  EXPECT_TRUE(ParseListQuery("sort=").ok());
   auto q = ParseListQuery("page=2,3&system=1&q=NAME");
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->page, 2u);
   EXPECT_EQ(*q->per_page, 3u);
-  EXPECT_EQ(*q->system, 1);
+  EXPECT_EQ(q->filters, (std::vector<std::pair<std::string, std::string>>{{"system", "1"}}));
   EXPECT_EQ(q->q, "name");
 
   std::vector<Property> all = SystemProperties(0);

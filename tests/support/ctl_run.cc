@@ -1,9 +1,6 @@
 // meridianctl runner (see ctl_run.h).
 #include "tests/support/ctl_run.h"
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 
 #include "tests/support/node_process.h"
@@ -16,17 +13,9 @@ std::string CtlPath() {
 
 CtlRun RunCtl(const std::string& address, const std::string& admin_key, const std::string& args,
               int timeout_s) {
-  const std::string command = "timeout " + std::to_string(timeout_s) + " '" + CtlPath() +
-                              "' --endpoint http://" + address + " --admin-key '" + admin_key +
-                              "' " + args + " 2>&1";
-  CtlRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return RunCommand("'" + CtlPath() + "' --endpoint http://" + address + " --admin-key '" +
+                        admin_key + "' " + args,
+                    timeout_s);
 }
 
 }  // namespace meridian::test

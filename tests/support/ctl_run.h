@@ -5,12 +5,11 @@
 
 #include <string>
 
+#include "tests/support/command.h"
+
 namespace meridian::test {
 
-struct CtlRun {
-  int exit_code = -1;  // -1: not run, or killed by a signal
-  std::string out;     // stdout and stderr, interleaved
-};
+using CtlRun = CommandRun;
 
 // The meridianctl binary beside meridiand.
 std::string CtlPath();

@@ -67,6 +67,12 @@ void Driver::Process() {
       host_->Persist(std::move(clock), [](Result<storage::CommitInfo>) {});
     }
     if (ready.collect) Collect(*ready.collect);
+    for (const auto& link : ready.drop_links) {
+      log::Warn("peer_silent",
+                std::string("dir=") +
+                    (link.dir == LinkRef::Dir::kOutbound ? "out peer=" : "in origin=") + link.id);
+      host_->DropLink(link);
+    }
   }
 }
 
@@ -92,6 +98,8 @@ void Driver::OnInboundLink(const std::string& peer, const std::string& origin) {
   gate_->OriginOfNode(origin, peer);
 }
 
+void Driver::OnInboundLost(const std::string& origin) { core_->InboundLost(origin); }
+
 void Driver::OnEntries(const std::string& origin, const EntriesMsg& msg, uint64_t now_ms) {
   core_->Step(origin, msg, now_ms);
   gate_->Stable(origin, core_->StableOf(origin));
@@ -105,6 +113,7 @@ void Driver::OnAck(const std::string& peer, const AckMsg& ack, uint64_t now_ms) 
 
 void Driver::OnSnapshotChunk(const std::string& origin, storage::SnapshotChunk chunk,
                              std::function<void(Status)> done) {
+  core_->Heard({LinkRef::Dir::kInbound, origin});
   chunk.origin = origin;
   const std::optional<uint64_t> stamp = chunk.applied_seq;
   storage::WriteBatch write;

@@ -3,7 +3,8 @@
 // what the links and the store report, and carries out each Ready in the order replicator.h
 // states: durable positions to the consistency gate, entries and acks to the links, apply
 // batches to the store's writer (reporting each commit back), snapshots started, truncation,
-// clock entry and collection submitted. It also installs received snapshot chunks. It decides
+// clock entry and collection submitted, links the core found silent closed. It also installs
+// received snapshot chunks. It decides
 // nothing (every policy is the core's) and owns no I/O: bytes leave through DriverHost, and
 // batches reach the writer through DriverHost::Persist, whose answers come back on the
 // driver's own thread. Not thread-safe: it runs where the core runs (the service's strand, the
@@ -37,6 +38,9 @@ class DriverHost {
   // Submits `batch` to the store's writer. `done` runs later on the driver's thread (never
   // inline), at most once, and never after the driver is gone.
   virtual void Persist(storage::WriteBatch batch, storage::CommitCallback done) = 0;
+  // Closes `link` (the core found it silent). Its loss is reported back as for any broken
+  // link: OnOutboundLost / OnInboundLost, and the dialer reconnects as usual.
+  virtual void DropLink(const LinkRef& link) = 0;
 };
 
 // What the core starts from: the store's durable log end and applied positions.
@@ -67,6 +71,8 @@ class Driver {
   void OnOutboundLost(const std::string& peer);
   // The link `peer` dialed authenticated it as incarnation `origin`.
   void OnInboundLink(const std::string& peer, const std::string& origin);
+  // The link `origin` dialed (the current one) is gone.
+  void OnInboundLost(const std::string& origin);
   void OnEntries(const std::string& origin, const EntriesMsg& msg, uint64_t now_ms);
   void OnAck(const std::string& peer, const AckMsg& ack, uint64_t now_ms);
   // Merges one received chunk of `origin`'s snapshot; `done` gets the commit's status (the

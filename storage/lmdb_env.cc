@@ -10,7 +10,7 @@
 namespace meridian::storage {
 namespace {
 
-constexpr const char* kDbNames[kDbCount] = {"data", "log", "meta"};
+constexpr const char* kDbNames[kDbCount] = {"data", "log", "meta", "tombstones"};
 
 MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view FromVal(const MDB_val& v) {

@@ -32,9 +32,10 @@ inline constexpr size_t kMaxValueBytes = size_t{1} << 30;
 Status CheckKey(std::string_view key);
 Status CheckValue(std::string_view value);
 
-// The named databases (DBIs) of the environment, opened once at startup.
-enum class Db { kData = 0, kLog = 1, kMeta = 2 };
-inline constexpr int kDbCount = 3;
+// The named databases (DBIs) of the environment, opened once at startup. kTombstones indexes
+// the data database's tombstones (storage/records.h PutRecord, docs/storage-format.md).
+enum class Db { kData = 0, kLog = 1, kMeta = 2, kTombstones = 3 };
+inline constexpr int kDbCount = 4;
 
 struct EnvOptions {
   std::string dir;                               // created if missing; holds data.mdb

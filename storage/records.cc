@@ -49,4 +49,34 @@ Result<std::vector<std::string>> LiveNames(const Txn& txn, std::string_view pref
   return names;
 }
 
+Status PutRecord(WriteTxn& txn, std::string_view key, const Record& record, bool was_tombstone,
+                 std::string& scratch) {
+  record.SerializeToString(&scratch);
+  MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kData, key, scratch));
+  if (record.tombstone()) return txn.Put(Db::kTombstones, key, {});
+  return was_tombstone ? txn.Delete(Db::kTombstones, key) : Status::Ok();
+}
+
+Status PurgeTombstone(WriteTxn& txn, std::string_view key) {
+  MERIDIAN_RETURN_IF_ERROR(txn.Delete(Db::kData, key));
+  return txn.Delete(Db::kTombstones, key);
+}
+
+Status IndexAllTombstones(WriteTxn& txn, size_t& indexed) {
+  indexed = 0;
+  std::vector<std::string> tombstones;
+  Record record;
+  MERIDIAN_RETURN_IF_ERROR(
+      txn.Scan(Db::kData, "", [&](std::string_view key, std::string_view value) {
+        if (record.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+            record.tombstone()) {
+          tombstones.emplace_back(key);
+        }
+        return true;
+      }));
+  for (const auto& key : tombstones) MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kTombstones, key, {}));
+  indexed = tombstones.size();
+  return Status::Ok();
+}
+
 }  // namespace meridian::storage

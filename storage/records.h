@@ -26,4 +26,15 @@ Status ScanLive(const Txn& txn, std::string_view prefix,
 // Only the live names under `prefix` (no value decode beyond the tombstone flag).
 Result<std::vector<std::string>> LiveNames(const Txn& txn, std::string_view prefix);
 
+// The one way a record is written to the data database: stores `record` under `key` and keeps
+// the tombstone index (Db::kTombstones, key -> empty) in the same transaction, so tombstone
+// collection visits tombstones only. `was_tombstone`: the record it replaces is a tombstone.
+Status PutRecord(WriteTxn& txn, std::string_view key, const Record& record, bool was_tombstone,
+                 std::string& scratch);
+// Removes a collected tombstone and its index entry.
+Status PurgeTombstone(WriteTxn& txn, std::string_view key);
+// Indexes every tombstone of the data database (once, for a data directory written before the
+// index existed; see docs/storage-format.md). Sets `indexed` to the count.
+Status IndexAllTombstones(WriteTxn& txn, size_t& indexed);
+
 }  // namespace meridian::storage

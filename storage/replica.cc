@@ -1,6 +1,9 @@
 // Replication-side storage operations (see replica.h).
 #include "storage/replica.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "storage.pb.h"
 #include "storage/failpoint.h"
 #include "storage/keys.h"
@@ -12,12 +15,14 @@ namespace {
 
 constexpr std::string_view kAppliedPrefix = "applied/";
 constexpr std::string_view kFrontierPrefix = "frontier/";
+constexpr std::string_view kGcCursor = "gc_cursor";  // where the next collection pass resumes
 
 // Last-writer-wins merge of one incoming record (value or tombstone) into `key`.
 Status MergeRecord(WriteTxn& txn, const std::string& key, pb::Record incoming,
                    std::string& scratch) {
   auto existing = GetAnyRecord(txn, key);
   if (!existing.ok()) return existing.status();
+  bool was_tombstone = false;
   if (existing->has_value()) {
     const Record& current = **existing;
     if (!LwwWins(Hlc(incoming.hlc()), incoming.origin(), Hlc(current.hlc()), current.origin())) {
@@ -26,9 +31,22 @@ Status MergeRecord(WriteTxn& txn, const std::string& key, pb::Record incoming,
     if (!current.tombstone() && !incoming.tombstone()) {
       incoming.set_created_at_ms(current.created_at_ms());
     }
+    was_tombstone = current.tombstone();
   }
-  incoming.SerializeToString(&scratch);
-  return txn.Put(Db::kData, key, scratch);
+  return PutRecord(txn, key, incoming, was_tombstone, scratch);
+}
+
+// Whether `horizon` allows purging `tombstone` (see TombstoneHorizon).
+bool Collectable(const Record& tombstone, const TombstoneHorizon& horizon, const std::string& self,
+                 const std::map<std::string, uint64_t>& frontiers) {
+  auto stable = horizon.stable.find(tombstone.origin());
+  if (stable == horizon.stable.end() || stable->second < tombstone.origin_seq()) return false;
+  for (const auto& origin : horizon.origins) {
+    if (origin == self || origin == tombstone.origin()) continue;
+    auto f = frontiers.find(origin);
+    if (f == frontiers.end() || f->second <= tombstone.hlc()) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -174,29 +192,46 @@ Result<std::map<std::string, uint64_t>> Frontiers(const Txn& txn) {
 }
 
 Status CollectTombstones(WriteTxn& txn, const TombstoneHorizon& horizon, const std::string& self,
-                         size_t& purged) {
-  purged = 0;
+                         TombstoneCollection& out) {
+  out = {};
   auto frontiers = Frontiers(txn);
   if (!frontiers.ok()) return frontiers.status();
-  std::vector<std::string> doomed;
+  auto cursor = txn.Get(Db::kMeta, kGcCursor);
+  if (!cursor.ok()) return cursor.status();
+  const std::string start = cursor->has_value() ? std::string(**cursor) : std::string();
+  std::vector<std::string> doomed, stale;
+  std::optional<std::string> resume;
+  Status inner;
   pb::Record record;
-  Status scan = txn.Scan(Db::kData, "", [&](std::string_view key, std::string_view value) {
-    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
-    if (!record.tombstone()) return true;
-    auto stable = horizon.stable.find(record.origin());
-    if (stable == horizon.stable.end() || stable->second < record.origin_seq()) return true;
-    for (const auto& origin : horizon.origins) {
-      if (origin == self || origin == record.origin()) continue;
-      auto f = frontiers->find(origin);
-      if (f == frontiers->end() || f->second <= record.hlc()) return true;
+  Status scan = txn.ScanFrom(Db::kTombstones, start, [&](std::string_view key, std::string_view) {
+    if (out.visited >= std::max<size_t>(horizon.max_visited, 1)) {
+      resume.emplace(key);
+      return false;
     }
-    doomed.emplace_back(key);
-    return doomed.size() < horizon.max_purged;
+    out.visited++;
+    auto raw = txn.Get(Db::kData, key);
+    if (!raw.ok()) {
+      inner = raw.status();
+      return false;
+    }
+    const bool tombstone =
+        raw->has_value() &&
+        record.ParseFromArray((*raw)->data(), static_cast<int>((*raw)->size())) &&
+        record.tombstone();
+    if (!tombstone) {
+      stale.emplace_back(key);  // left by a binary that did not keep the index
+    } else if (Collectable(record, horizon, self, *frontiers)) {
+      doomed.emplace_back(key);
+    }
+    return true;
   });
   MERIDIAN_RETURN_IF_ERROR(scan);
-  for (const auto& key : doomed) MERIDIAN_RETURN_IF_ERROR(txn.Delete(Db::kData, key));
-  purged = doomed.size();
-  return Status::Ok();
+  MERIDIAN_RETURN_IF_ERROR(inner);
+  for (const auto& key : doomed) MERIDIAN_RETURN_IF_ERROR(PurgeTombstone(txn, key));
+  for (const auto& key : stale) MERIDIAN_RETURN_IF_ERROR(txn.Delete(Db::kTombstones, key));
+  out.purged = doomed.size();
+  out.resumes = resume.has_value();
+  return resume ? txn.Put(Db::kMeta, kGcCursor, *resume) : txn.Delete(Db::kMeta, kGcCursor);
 }
 
 Status TruncateLog(WriteTxn& txn, uint64_t upto) {

@@ -45,10 +45,20 @@ Status ApplyRemoteEntries(WriteTxn& txn, const RemoteEntries& remote, Hlc& clock
 Status ApplySnapshotChunk(WriteTxn& txn, const SnapshotChunk& chunk, Hlc& clock, uint64_t& applied);
 // The highest HLC applied here from `origin`'s log (its frontier), from the meta database.
 Result<std::map<std::string, uint64_t>> Frontiers(const Txn& txn);
+// What one collection pass did: tombstone index entries visited (live records are never
+// visited), tombstones purged, and whether the pass stopped at its bound (the next resumes).
+struct TombstoneCollection {
+  size_t visited = 0;
+  size_t purged = 0;
+  bool resumes = false;
+};
 // Purges tombstones that `horizon` allows; `self` is this node's origin (its own writes are all
-// applied here). Sets `purged` to the number removed.
+// applied here). Walks the tombstone index (Db::kTombstones), never the data: at most
+// `horizon.max_visited` entries per pass, resuming where the last pass stopped (meta
+// `gc_cursor`), wrapping to the start after the last. Index entries whose key is no longer a
+// tombstone are dropped.
 Status CollectTombstones(WriteTxn& txn, const TombstoneHorizon& horizon, const std::string& self,
-                         size_t& purged);
+                         TombstoneCollection& out);
 // Deletes own-log entries with seq <= upto.
 Status TruncateLog(WriteTxn& txn, uint64_t upto);
 

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "storage/keys.h"
+#include "storage/records.h"
 #include "storage/replica.h"
 
 namespace meridian::storage {
@@ -18,6 +19,9 @@ std::string NewOriginId(const std::string& node_id) {
   std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rd()));
   return node_id + "." + suffix;
 }
+
+// Present once every tombstone of the data database is in Db::kTombstones.
+constexpr std::string_view kMetaTombstoneIndex = "tombstone_index";
 
 }  // namespace
 
@@ -54,11 +58,22 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     auto applied = AppliedPositions(*txn);
     if (!applied.ok()) return applied.status();
     for (const auto& [from, seq] : *applied) store->applied_.Advance(from, seq);
+    bool changed = false;
     if (!owner->has_value() || !origin->has_value()) {
       MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, "node_id", options.node_id));
       MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, "origin_id", store->origin_id_));
-      MERIDIAN_RETURN_IF_ERROR(txn->Commit());
+      changed = true;
     }
+    // A data directory written before the tombstone index existed gets it built once.
+    auto indexed = txn->Get(Db::kMeta, kMetaTombstoneIndex);
+    if (!indexed.ok()) return indexed.status();
+    if (!indexed->has_value()) {
+      size_t count = 0;
+      MERIDIAN_RETURN_IF_ERROR(IndexAllTombstones(*txn, count));
+      MERIDIAN_RETURN_IF_ERROR(txn->Put(Db::kMeta, kMetaTombstoneIndex, "1"));
+      changed = true;
+    }
+    if (changed) MERIDIAN_RETURN_IF_ERROR(txn->Commit());
   }
   store->writer_ = std::make_unique<Writer>(store->env_.get(), &store->applied_, store->origin_id_,
                                             last_seq, Hlc(hlc), std::move(options.writer));

@@ -52,7 +52,7 @@ struct SnapshotChunk {
 struct TombstoneHorizon {
   std::map<std::string, uint64_t> stable;  // origin id -> seq applied on every node
   std::vector<std::string> origins;        // every current origin of the cluster
-  size_t max_purged = 10000;               // bound on one pass
+  size_t max_visited = 10000;              // tombstones one pass looks at (>= 1)
 };
 
 struct WriteBatch {

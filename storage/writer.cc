@@ -211,9 +211,9 @@ Status Writer::TryCommit(std::span<Pending> group, std::vector<Result<CommitInfo
       continue;
     }
     if (batch.collect) {
-      size_t purged = 0;
-      MERIDIAN_RETURN_IF_ERROR(CollectTombstones(*txn, *batch.collect, origin_, purged));
-      results.emplace_back(CommitInfo{purged, hlc, false, {}});
+      TombstoneCollection pass;
+      MERIDIAN_RETURN_IF_ERROR(CollectTombstones(*txn, *batch.collect, origin_, pass));
+      results.emplace_back(CommitInfo{pass.purged, hlc, false, {}});
       continue;
     }
     if (batch.truncate_log_upto) {
@@ -314,8 +314,8 @@ Status Writer::ApplyBatch(WriteTxn& txn, const std::vector<Mutation>& mutations,
       record.set_tombstone(true);
       logged_mutation->set_tombstone(true);
     }
-    record.SerializeToString(&encoded);
-    MERIDIAN_RETURN_IF_ERROR(txn.Put(Db::kData, key, encoded));
+    const bool was_tombstone = existing->has_value() && (*existing)->tombstone();
+    MERIDIAN_RETURN_IF_ERROR(PutRecord(txn, key, record, was_tombstone, encoded));
   }
   for (std::string_view key : observe) {
     if (final_state.count(std::string(key))) continue;  // written by this very batch

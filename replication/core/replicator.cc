@@ -121,6 +121,7 @@ void Replicator::PeerConnected(const std::string& peer, uint64_t peer_applied, u
   st.acked_known = true;
   st.next = peer_applied + 1;
   st.progress_ms = now_ms;
+  silent_ticks_[{LinkRef::Dir::kOutbound, peer}] = 0;
   ready_.durable.emplace_back(peer, peer_applied);
   Pump(peer, st, now_ms);
   if (!st.snapshotting && st.next > last_seq_) SendEntries(peer, st, {}, now_ms);
@@ -128,6 +129,7 @@ void Replicator::PeerConnected(const std::string& peer, uint64_t peer_applied, u
 }
 
 void Replicator::PeerDisconnected(const std::string& peer) {
+  silent_ticks_.erase({LinkRef::Dir::kOutbound, peer});
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
   it->second.connected = false;
@@ -135,11 +137,42 @@ void Replicator::PeerDisconnected(const std::string& peer) {
 }
 
 void Replicator::PeerOrigin(const std::string& peer, const std::string& origin) {
-  if (peers_.count(peer)) origin_of_[peer] = origin;
+  if (!peers_.count(peer)) return;
+  origin_of_[peer] = origin;
+  silent_ticks_[{LinkRef::Dir::kInbound, origin}] = 0;
+}
+
+void Replicator::InboundLost(const std::string& origin) {
+  silent_ticks_.erase({LinkRef::Dir::kInbound, origin});
+}
+
+void Replicator::Heard(const LinkRef& link) {
+  if (auto it = silent_ticks_.find(link); it != silent_ticks_.end()) it->second = 0;
+}
+
+void Replicator::CountSilence() {
+  std::vector<LinkRef> dead;
+  for (auto& [link, ticks] : silent_ticks_) {
+    auto peer = link.dir == LinkRef::Dir::kOutbound ? peers_.find(link.id) : peers_.end();
+    if (peer != peers_.end() && peer->second.snapshotting) {
+      ticks = 0;  // acks pause while the peer installs the snapshot
+    } else if (++ticks >= options_.link_dead_ticks) {
+      dead.push_back(link);
+    }
+  }
+  for (auto& link : dead) {
+    if (link.dir == LinkRef::Dir::kOutbound) {
+      PeerDisconnected(link.id);  // nothing more is sent on it
+    } else {
+      InboundLost(link.id);
+    }
+    ready_.drop_links.push_back(std::move(link));
+  }
 }
 
 void Replicator::Step(const std::string& origin, const EntriesMsg& msg, uint64_t /*now_ms*/) {
   if (origin == self_) return;
+  Heard({LinkRef::Dir::kInbound, origin});
   OriginState& st = origins_[origin];
   st.stable = std::max(st.stable, msg.stable_seq);
   st.announced = std::max(st.announced, msg.last_seq);
@@ -161,6 +194,7 @@ void Replicator::Step(const std::string& origin, const EntriesMsg& msg, uint64_t
 void Replicator::Step(const std::string& peer, const AckMsg& msg, uint64_t now_ms) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
+  Heard({LinkRef::Dir::kOutbound, peer});
   PeerState& st = it->second;
   if (msg.applied_seq > st.acked || !st.acked_known) {
     st.acked = std::max(st.acked, msg.applied_seq);
@@ -181,6 +215,7 @@ void Replicator::Tick(uint64_t now_ms) {
     truncate_ms_ = gc_ms_ = now_ms;
     local_ms_ = std::max(local_ms_, now_ms);
   }
+  CountSilence();
   for (auto& [peer, st] : peers_) {
     if (!st.connected) continue;
     if (st.snapshotting) {

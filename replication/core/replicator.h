@@ -7,7 +7,8 @@
 // send `entries` and `acks` (acks only ever cover entries already persisted: the core emits
 // them after Applied); submit `apply` batches to the writer in order, reporting each with
 // Applied/ApplyFailed after its commit; start `snapshots`; submit `truncate_upto`, `collect` and
-// `clock_entry`. Then TakeReady() again until HasReady() is false. Every policy (batch sizes,
+// `clock_entry`; close `drop_links` (reporting each loss back as for any broken link). Then
+// TakeReady() again until HasReady() is false. Every policy (batch sizes,
 // windows, timeouts, truncation batching, the collection horizon and its interval) is decided
 // here; the driver decides nothing.
 //
@@ -15,6 +16,7 @@
 //   receiver side (each origin -> here):  entries handed to apply in order, acked once durable
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -41,6 +43,20 @@ struct ReplicatorOptions {
   // How often tombstones every node holds are collected, and how long this node may write
   // nothing before it logs an empty clock entry (so peers' view of its HLC frontier moves on).
   uint64_t gc_interval_ms = 60000;
+  // Link liveness, in Ticks (the service ticks every 50 ms): a link on which nothing was heard
+  // for this many Ticks is dropped (Ready::drop_links). Heartbeats (heartbeat_ms) and the
+  // acks they draw keep a healthy link heard in both directions. The outbound link of a peer
+  // being sent a snapshot is exempt: acks pause until it is installed (snapshot_timeout_ms).
+  uint64_t link_dead_ticks = 100;
+};
+
+// One replication link as the core knows it: the one this node dialed to a peer (by node id,
+// it carries entries out and acks in) or the one an origin dialed here (by origin id).
+struct LinkRef {
+  enum class Dir { kOutbound, kInbound };
+  Dir dir;
+  std::string id;
+  auto operator<=>(const LinkRef&) const = default;
 };
 
 // When tombstones may be purged, in the core's terms (the driver hands it to the store as a
@@ -86,10 +102,13 @@ struct Ready {
   // Set when reading the own log starts failing (once per failing spell, for the driver to
   // report); streaming stops at the failed read and is retried on every Tick.
   Status log_error;
+  // Links silent for link_dead_ticks: close them (the loss is then reported like any other).
+  std::vector<LinkRef> drop_links;
 
   bool empty() const {
     return entries.empty() && acks.empty() && apply.empty() && snapshots.empty() &&
-           !truncate_upto && !collect && !clock_entry && durable.empty() && log_error.ok();
+           !truncate_upto && !collect && !clock_entry && durable.empty() && log_error.ok() &&
+           drop_links.empty();
   }
 };
 
@@ -107,12 +126,18 @@ class Replicator {
   void PeerDisconnected(const std::string& peer);
   // The link `peer` (node id) dialed authenticated it as incarnation `origin`.
   void PeerOrigin(const std::string& peer, const std::string& origin);
+  // The link `origin` dialed is gone.
+  void InboundLost(const std::string& origin);
+  // Something arrived on `link` (every Step counts already; this is for the rest, such as
+  // snapshot chunks).
+  void Heard(const LinkRef& link);
   // A message on the link `origin` dialed (origin = its incarnation id).
   void Step(const std::string& origin, const EntriesMsg& msg, uint64_t now_ms);
   // An acknowledgement from `peer` (node id) on the link this node dialed.
   void Step(const std::string& peer, const AckMsg& msg, uint64_t now_ms);
-  // Drives heartbeats, retransmission, snapshot timeouts, the truncation flush and the
-  // tombstone collection interval (the first Tick starts the interval clocks).
+  // Drives heartbeats, retransmission, snapshot timeouts, link liveness (counted in Ticks), the
+  // truncation flush and the tombstone collection interval (the first Tick starts the interval
+  // clocks).
   void Tick(uint64_t now_ms);
   // The driver persisted `origin`'s entries up to `seq` (from an ApplyBatch).
   void Applied(const std::string& origin, uint64_t seq);
@@ -169,6 +194,7 @@ class Replicator {
                    uint64_t now_ms);
   void MaybeTruncate(uint64_t now_ms);
   void MaybeCollect(uint64_t now_ms);
+  void CountSilence();
   uint64_t Stable() const;
 
   const std::string self_;
@@ -183,6 +209,7 @@ class Replicator {
   std::map<std::string, std::string> origin_of_;  // peer node id -> its current origin id
   std::map<std::string, PeerState> peers_;
   std::map<std::string, OriginState> origins_;
+  std::map<LinkRef, uint64_t> silent_ticks_;  // live links -> Ticks since last heard
   Status log_status_;
   Ready ready_;
 };

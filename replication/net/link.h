@@ -29,7 +29,6 @@ struct ReplicationService::Link {
   bool writing = false;
   bool open = true;
   bool ready = false;  // handshake done
-  uint64_t last_rx_ms = 0;
 };
 
 }  // namespace meridian::replication

@@ -134,7 +134,6 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
     if (!ec) std::tie(ec) = co_await link->stream.socket().async_connect(endpoint, kNoThrow);
     if (!ec && !stopping_) {
       outbound_[peer.node_id] = link;
-      link->last_rx_ms = NowMs();
       asio::steady_timer watchdog(strand_);  // a peer that stalls the handshake is dropped
       watchdog.expires_after(std::chrono::seconds(5));
       watchdog.async_wait([link](boost::system::error_code e) {
@@ -164,7 +163,6 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
         while (link->open) {  // acks until the link breaks
           auto frame = co_await ReadFrame(link->stream);
           if (!frame.ok() || !frame->has_ack()) break;
-          link->last_rx_ms = NowMs();
           driver_->OnAck(peer.node_id, AckMsg{frame->ack().applied_seq()}, NowMs());
         }
         log::Info("peer_disconnected", "peer=" + peer.node_id + " dir=out");
@@ -172,7 +170,9 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
         log::Warn("peer_auth_failed", "peer=" + peer.node_id + " status=\"" + st.ToString() + "\"");
       }
       link->Close();
-      if (outbound_[peer.node_id] == link) outbound_.erase(peer.node_id);
+      if (auto it = outbound_.find(peer.node_id); it != outbound_.end() && it->second == link) {
+        outbound_.erase(it);
+      }
       driver_->OnOutboundLost(peer.node_id);
     }
     if (stopping_) break;
@@ -195,7 +195,6 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);  // acks are small: never hold one back (Nagle)
   auto link = std::make_shared<Link>(std::move(socket), tls_);
-  link->last_rx_ms = NowMs();
   asio::steady_timer watchdog(strand_);  // also bounds a stalled TLS handshake
   watchdog.expires_after(std::chrono::seconds(5));
   watchdog.async_wait([link](boost::system::error_code e) {
@@ -259,7 +258,6 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   while (link->open) {
     auto frame = co_await ReadFrame(link->stream);
     if (!frame.ok()) break;
-    link->last_rx_ms = NowMs();
     if (frame->has_entries()) {
       driver_->OnEntries(origin, FromProto(frame->entries()), NowMs());
     } else if (frame->has_snapshot_chunk()) {
@@ -284,7 +282,10 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
     }
   }
   link->Close();
-  if (inbound_[origin] == link) inbound_.erase(origin);
+  if (auto it = inbound_.find(origin); it != inbound_.end() && it->second == link) {
+    inbound_.erase(origin);
+    driver_->OnInboundLost(origin);
+  }
   log::Info("peer_disconnected", "peer=" + peer->node_id + " dir=in");
 }
 

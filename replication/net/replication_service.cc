@@ -122,18 +122,17 @@ void ReplicationService::Persist(storage::WriteBatch batch, storage::CommitCallb
   });
 }
 
+void ReplicationService::DropLink(const LinkRef& link) {
+  auto& links = link.dir == LinkRef::Dir::kOutbound ? outbound_ : inbound_;
+  if (auto it = links.find(link.id); it != links.end()) it->second->Close();
+}
+
 asio::awaitable<void> ReplicationService::TickLoop() {
   while (!stopping_) {
     tick_.expires_after(std::chrono::milliseconds(50));
     co_await tick_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopping_) break;
-    const uint64_t now = NowMs();
-    driver_->OnTick(now);
-    for (auto* links : {&outbound_, &inbound_}) {
-      for (auto& [id, link] : *links) {
-        if (link->open && now - link->last_rx_ms > 5000) link->Close();  // silent peer
-      }
-    }
+    driver_->OnTick(NowMs());  // the core also decides which links are silent
   }
 }
 

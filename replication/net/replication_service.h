@@ -72,6 +72,7 @@ class ReplicationService : private DriverHost {
   void SendAck(const std::string& origin, const AckMsg& ack) override;
   void StartSnapshot(const std::string& peer) override;
   void Persist(storage::WriteBatch batch, storage::CommitCallback done) override;
+  void DropLink(const LinkRef& link) override;
   void Send(const std::shared_ptr<Link>& link, std::string bytes);
   boost::asio::awaitable<void> WriteLoop(std::shared_ptr<Link> link);
   boost::asio::awaitable<void> Dial(PeerAddress peer);

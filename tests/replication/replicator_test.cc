@@ -382,5 +382,65 @@ TEST_F(ReplicatorTest, PersistedAppliedPositionsSurviveARestart) {
   EXPECT_EQ(ready.apply[0].entries[0].seq, 8u);
 }
 
+// "Links" / liveness: the core, not the driver, decides a link is dead: one on which nothing
+// was heard for exactly link_dead_ticks Ticks is dropped (once); one heard from stays.
+TEST_F(ReplicatorTest, ASilentLinkIsDroppedAfterExactlyTheDeadTicks) {
+  options_.link_dead_ticks = 5;
+  options_.heartbeat_ms = 1000000;  // no traffic of the core's own in this test
+  auto core = Make({"n2", "n3"});
+  core->PeerConnected("n2", 0, 0);
+  core->PeerConnected("n3", 0, 0);
+  core->PeerOrigin("n2", "n2.o");
+  core->TakeReady();
+  const LinkRef out2{LinkRef::Dir::kOutbound, "n2"};
+  const LinkRef out3{LinkRef::Dir::kOutbound, "n3"};
+  const LinkRef in2{LinkRef::Dir::kInbound, "n2.o"};
+  for (uint64_t t = 1; t < 5; ++t) {
+    core->Tick(t);
+    core->Step("n3", AckMsg{0}, t);  // n3 acks every tick
+    EXPECT_TRUE(core->TakeReady().drop_links.empty()) << "tick " << t;
+  }
+  core->Tick(5);
+  auto ready = core->TakeReady();
+  EXPECT_EQ(ready.drop_links, (std::vector<LinkRef>{out2, in2}));
+  EXPECT_FALSE(core->Peer("n2").connected);  // nothing more is sent on it
+  EXPECT_TRUE(core->Peer("n3").connected);
+  for (uint64_t t = 6; t < 30; ++t) {
+    core->Step("n3", AckMsg{0}, t);
+    core->Tick(t);
+    EXPECT_TRUE(core->TakeReady().drop_links.empty()) << "tick " << t;  // n3 alive; n2 once
+  }
+}
+
+// "Links" / liveness: anything heard resets the count (entries, acks, Heard for snapshot
+// chunks); a reconnect starts it afresh; a peer being sent a snapshot is not dropped for the
+// acks it cannot send meanwhile.
+TEST_F(ReplicatorTest, HeardLinksStayAliveAndSnapshotsPauseTheCount) {
+  options_.link_dead_ticks = 3;
+  options_.heartbeat_ms = 1000000;
+  options_.max_log_entries = 1;
+  auto core = Make({"n2"});
+  core->PeerOrigin("n2", "n2.o");
+  const LinkRef in2{LinkRef::Dir::kInbound, "n2.o"};
+  for (uint64_t t = 1; t < 10; ++t) {
+    core->Tick(t);
+    if (t % 3 == 0) core->Step("n2.o", Entries(0, {}, 0), t);
+    if (t % 3 == 1) core->Heard(in2);
+    if (t % 3 == 2) core->Step("n2.o", Entries(0, {}, 0), t);
+    EXPECT_TRUE(core->TakeReady().drop_links.empty()) << "tick " << t;
+  }
+  core->InboundLost("n2.o");
+  for (uint64_t t = 10; t < 20; ++t) core->Tick(t);
+  EXPECT_TRUE(core->TakeReady().drop_links.empty());  // a lost link is not tracked
+  // n2 needs a snapshot (its entries were truncated): silence while it installs is fine.
+  log_.Append(5);
+  log_.TruncateUpto(4);
+  core->LocalAppended(5, 20);
+  core->PeerConnected("n2", 0, 20);
+  ASSERT_TRUE(core->Peer("n2").snapshotting);
+  for (uint64_t t = 21; t < 30; ++t) core->Tick(t);
+  EXPECT_TRUE(core->TakeReady().drop_links.empty());
+}
+
 }  // namespace
 }  // namespace meridian::replication

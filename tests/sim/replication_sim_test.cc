@@ -35,7 +35,7 @@ std::string ReplayCommand(uint64_t seed) {
 
 void RunSeeds(const SimOptions& options, uint64_t base, int count) {
   log::MinLevel() = static_cast<log::Level>(4);  // the faults are on purpose: no log lines
-  uint64_t acked = 0, snapshots = 0, failures = 0, collected = 0;
+  uint64_t acked = 0, snapshots = 0, failures = 0, collected = 0, dropped = 0;
   for (uint64_t seed : Seeds(base, count)) {
     SimCluster cluster(seed, options);
     const bool ok = cluster.Run();
@@ -45,13 +45,15 @@ void RunSeeds(const SimOptions& options, uint64_t base, int count) {
     snapshots += cluster.snapshots();
     failures += cluster.commit_failures();
     collected += cluster.tombstones_collected();
+    dropped += cluster.links_dropped();
   }
   std::printf(
       "%s: %lu writes released, %lu snapshots, %lu failed commits, %lu tombstones "
-      "collected\n",
+      "collected, %lu silent links dropped\n",
       ::testing::UnitTest::GetInstance()->current_test_info()->name(),
       static_cast<unsigned long>(acked), static_cast<unsigned long>(snapshots),
-      static_cast<unsigned long>(failures), static_cast<unsigned long>(collected));
+      static_cast<unsigned long>(failures), static_cast<unsigned long>(collected),
+      static_cast<unsigned long>(dropped));
   // The runs exercised what they claim to: consistency waits released and snapshots streamed.
   EXPECT_GT(acked, 0u);
   if (!std::getenv("MERIDIAN_SIM_SEED")) {

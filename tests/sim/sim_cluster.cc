@@ -24,6 +24,10 @@ using replication::ConsistencyLevel;
 namespace {
 constexpr uint64_t kWallBaseMs = 1'700'000'000'000;  // the simulated wall clock's epoch
 constexpr uint64_t kTickMs = 10;
+// A link silent for 20 ticks (two heartbeats and their acks lost) is dropped by its core; the
+// dialer redials this long after.
+constexpr uint64_t kLinkDeadTicks = 20;
+constexpr uint64_t kRedialMs = 50;
 const std::string kPrefix = storage::NamespacePrefix("t", "ns");
 
 std::string TempBase() {
@@ -70,6 +74,7 @@ struct SimCluster::Node final : replication::DriverHost {
   void Persist(storage::WriteBatch batch, storage::CommitCallback done) override {
     sim->Persist(*this, std::move(batch), std::move(done));
   }
+  void DropLink(const replication::LinkRef& link) override { sim->DropLink(*this, link); }
 };
 
 struct SimCluster::TokenRead {
@@ -184,6 +189,7 @@ void SimCluster::StartNode(Node& n) {
   opts.truncate_every_entries = 4;  // batched, and flushed on ticks
   opts.truncate_flush_ms = 200;
   opts.gc_interval_ms = options_.gc_interval_ms;
+  opts.link_dead_ticks = kLinkDeadTicks;
   n.log = std::make_unique<replication::StoreLogReader>(n.store.get());
   n.core = std::make_unique<replication::Replicator>(n.origin, peers, std::move(*state),
                                                      n.log.get(), opts);
@@ -225,6 +231,7 @@ void SimCluster::UpdateLinks() {
       a->link_up[b->index] = up;
       a->link_gen[b->index]++;
       a->stream_at.erase(b->index);
+      if (!up && b->up) b->driver->OnInboundLost(a->origin);  // the listener sees it close
       if (!a->up) continue;
       if (up) {
         // The handshake: the listener learns the dialer's origin and answers how far it
@@ -236,6 +243,26 @@ void SimCluster::UpdateLinks() {
       }
     }
   }
+}
+
+void SimCluster::DropLink(Node& n, const replication::LinkRef& link) {
+  // The connection closes: the dialer's side of it, whichever end the core found silent.
+  Node* dialer = &n;
+  Node* listener = &n;
+  for (auto& m : nodes_) {
+    if (link.dir == replication::LinkRef::Dir::kOutbound ? m->id == link.id
+                                                         : m->origin == link.id) {
+      (link.dir == replication::LinkRef::Dir::kOutbound ? listener : dialer) = m.get();
+    }
+  }
+  if (dialer == listener || !dialer->link_up[listener->index]) return;
+  links_dropped_++;
+  dialer->link_up[listener->index] = false;
+  dialer->link_gen[listener->index]++;
+  dialer->stream_at.erase(listener->index);
+  if (listener->up) listener->driver->OnInboundLost(dialer->origin);
+  if (dialer->up) dialer->driver->OnOutboundLost(listener->id);
+  At(now_ + kRedialMs, "redial " + dialer->id + ">" + listener->id, [this] { UpdateLinks(); });
 }
 
 void SimCluster::Send(Node& from, Node& to, bool from_dialed, std::string what,

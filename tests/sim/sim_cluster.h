@@ -27,6 +27,10 @@
 #include "storage/base/hlc.h"
 #include "storage/write_batch.h"
 
+namespace meridian::replication {
+struct LinkRef;
+}  // namespace meridian::replication
+
 namespace meridian::sim {
 
 struct SimOptions {
@@ -66,6 +70,7 @@ class SimCluster {
   uint64_t snapshots() const { return snapshots_; }
   uint64_t commit_failures() const { return commit_failures_; }
   uint64_t tombstones_collected() const { return collected_; }
+  uint64_t links_dropped() const { return links_dropped_; }  // found silent by a core
 
   // Scripted control (tests/sim/scenario_test.cc). Nodes are numbered from 0.
   // Adds a node (n<count>) in `region` before Start(); its index.
@@ -126,6 +131,7 @@ class SimCluster {
   void SendEntries(Node& n, const std::string& peer, const replication::EntriesMsg& msg);
   void SendAck(Node& n, const std::string& origin, const replication::AckMsg& ack);
   void StartSnapshot(Node& n, const std::string& peer);
+  void DropLink(Node& n, const replication::LinkRef& link);
   void InstallChunks(Node& n, std::string origin,
                      std::shared_ptr<std::vector<storage::SnapshotChunk>> chunks, size_t next,
                      Node* from, uint64_t gen);
@@ -162,6 +168,7 @@ class SimCluster {
   uint64_t snapshots_ = 0;
   uint64_t commit_failures_ = 0;
   uint64_t collected_ = 0;
+  uint64_t links_dropped_ = 0;
 };
 
 }  // namespace meridian::sim

@@ -15,16 +15,21 @@
 namespace meridian::storage {
 namespace {
 
+// Node n1's store in `dir` (64 MiB map).
+Result<std::unique_ptr<Store>> OpenN1(const std::string& dir) {
+  StoreOptions options;
+  options.dir = dir;
+  options.node_id = "n1";
+  options.map_size_bytes = 64 << 20;
+  return Store::Open(std::move(options));
+}
+
 class ReplicaTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/meridian-replica-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    StoreOptions options;
-    options.dir = dir_;
-    options.node_id = "n1";
-    options.map_size_bytes = 64 << 20;
-    auto store = Store::Open(std::move(options));
+    auto store = OpenN1(dir_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
   }
@@ -198,6 +203,167 @@ TEST_F(ReplicaTest, TombstonesAreCollectedOnlyPastStableAndEveryFrontier) {
   EXPECT_EQ(collect(1)->seq, 1u);
   EXPECT_FALSE(Get("k").has_value());
   EXPECT_EQ(Get("other")->value(), "y");  // live records are never collected
+}
+
+// Tombstone collection walks the tombstone index, never the live data, and bounds each pass.
+class TombstoneIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/meridian-tombidx-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<Env> OpenEnv() {
+    auto env = Env::Open({dir_, 64 << 20});
+    EXPECT_TRUE(env.ok()) << env.status().ToString();
+    return env.ok() ? std::move(*env) : nullptr;
+  }
+  static Record Rec(const std::string& origin, uint64_t seq, bool tombstone) {
+    Record r;
+    r.set_version(1);
+    r.set_origin(origin);
+    r.set_origin_seq(seq);
+    r.set_hlc(seq * 10);
+    r.set_tombstone(tombstone);
+    if (!tombstone) r.set_value("v");
+    return r;
+  }
+  // Writes `live` live keys and `dead` tombstones, all from origin "o" (self).
+  void Fill(Env& env, int live, int dead) {
+    auto txn = env.BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    std::string scratch;
+    for (int i = 0; i < live; ++i) {
+      ASSERT_TRUE(
+          PutRecord(*txn, "live/" + std::to_string(i), Rec("o", 1, false), false, scratch).ok());
+    }
+    for (int i = 0; i < dead; ++i) {
+      ASSERT_TRUE(
+          PutRecord(*txn, "dead/" + std::to_string(i), Rec("o", 2, true), false, scratch).ok());
+    }
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  static TombstoneCollection Collect(Env& env, uint64_t stable, size_t max_visited = 10000) {
+    TombstoneHorizon horizon{{{"o", stable}}, {"o"}};
+    horizon.max_visited = max_visited;
+    TombstoneCollection pass;
+    auto txn = env.BeginWrite();
+    EXPECT_TRUE(txn.ok());
+    EXPECT_TRUE(CollectTombstones(*txn, horizon, "o", pass).ok());
+    EXPECT_TRUE(txn->Commit().ok());
+    return pass;
+  }
+  static size_t Count(Env& env, Db db) {
+    size_t n = 0;
+    auto txn = env.BeginRead();
+    EXPECT_TRUE(txn->Scan(db, "", [&](std::string_view, std::string_view) { return ++n; }).ok());
+    return n;
+  }
+  std::string dir_;
+};
+
+TEST_F(TombstoneIndexTest, APassVisitsTheTombstonesNotTheLiveKeys) {
+  auto env = OpenEnv();
+  Fill(*env, 5000, 7);
+  EXPECT_EQ(Count(*env, Db::kTombstones), 7u);
+  auto early = Collect(*env, /*stable=*/1);  // the tombstones (seq 2) are not stable yet
+  EXPECT_EQ(early.visited, 7u);
+  EXPECT_EQ(early.purged, 0u);
+  auto pass = Collect(*env, /*stable=*/2);
+  EXPECT_EQ(pass.visited, 7u);
+  EXPECT_EQ(pass.purged, 7u);
+  EXPECT_FALSE(pass.resumes);
+  EXPECT_EQ(Count(*env, Db::kData), 5000u);
+  EXPECT_EQ(Count(*env, Db::kTombstones), 0u);
+  EXPECT_EQ(Collect(*env, 2).visited, 0u);
+}
+
+TEST_F(TombstoneIndexTest, EachPassIsBoundedAndTheNextResumes) {
+  auto env = OpenEnv();
+  Fill(*env, 100, 25);
+  for (size_t expect : {10u, 10u, 5u}) {
+    auto pass = Collect(*env, 2, /*max_visited=*/10);
+    EXPECT_EQ(pass.visited, expect);
+    EXPECT_EQ(pass.purged, expect);
+    EXPECT_EQ(pass.resumes, expect == 10u);
+  }
+  EXPECT_EQ(Count(*env, Db::kData), 100u);
+  // Not yet collectable: a bounded pass resumes where the last stopped and wraps around.
+  Fill(*env, 0, 25);
+  size_t visited = 0;
+  for (int i = 0; i < 3; ++i) visited += Collect(*env, 1, 10).visited;
+  EXPECT_EQ(visited, 25u);
+  EXPECT_EQ(Collect(*env, 1, 10).visited, 10u);  // wrapped to the start
+}
+
+TEST_F(TombstoneIndexTest, OverwritingATombstoneDropsItsIndexEntry) {
+  auto env = OpenEnv();
+  Fill(*env, 0, 3);
+  {
+    auto txn = env->BeginWrite();
+    std::string scratch;
+    ASSERT_TRUE(PutRecord(*txn, "dead/0", Rec("o", 3, false), true, scratch).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  EXPECT_EQ(Count(*env, Db::kTombstones), 2u);
+  // An entry whose key is live again (written by a binary that kept no index) is dropped, the
+  // live record kept.
+  {
+    auto txn = env->BeginWrite();
+    ASSERT_TRUE(txn->Put(Db::kData, "dead/1", Rec("o", 3, false).SerializeAsString()).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  auto pass = Collect(*env, 3);
+  EXPECT_EQ(pass.visited, 2u);
+  EXPECT_EQ(pass.purged, 1u);
+  EXPECT_EQ(Count(*env, Db::kTombstones), 0u);
+  EXPECT_EQ(Count(*env, Db::kData), 2u);
+}
+
+TEST_F(TombstoneIndexTest, ADirectoryWrittenBeforeTheIndexIsIndexedOnOpen) {
+  {
+    auto env = OpenEnv();
+    auto txn = env->BeginWrite();
+    ASSERT_TRUE(txn->Put(Db::kData, "old/dead", Rec("o", 1, true).SerializeAsString()).ok());
+    ASSERT_TRUE(txn->Put(Db::kData, "old/live", Rec("o", 1, false).SerializeAsString()).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+    EXPECT_EQ(Count(*env, Db::kTombstones), 0u);
+  }
+  {
+    auto store = OpenN1(dir_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+  }
+  auto env = OpenEnv();
+  EXPECT_EQ(Count(*env, Db::kTombstones), 1u);
+  EXPECT_EQ(Collect(*env, 1).purged, 1u);
+}
+
+TEST_F(ReplicaTest, TombstonesSurviveARestartAndAreCollectedAfterIt) {
+  for (int i = 0; i < 50; ++i) {
+    WriteBatch put;
+    put.Put("k" + std::to_string(i), "v");
+    ASSERT_TRUE(Commit(put).ok());
+  }
+  WriteBatch del;
+  del.Delete("k3");
+  del.Delete("k4");
+  auto deleted = Commit(del);
+  ASSERT_TRUE(deleted.ok());
+  const std::string self = store_->origin_id();
+  store_.reset();
+  auto reopened = OpenN1(dir_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  store_ = std::move(*reopened);
+  auto collect = [&](uint64_t stable) {
+    WriteBatch gc;
+    gc.collect = TombstoneHorizon{{{self, stable}}, {self}};
+    return Commit(gc);
+  };
+  EXPECT_EQ(collect(deleted->seq - 1)->seq, 0u);  // never before the horizon allows
+  EXPECT_TRUE(Get("k3").has_value());
+  EXPECT_EQ(collect(deleted->seq)->seq, 2u);
+  EXPECT_FALSE(Get("k3").has_value());
+  EXPECT_EQ(Get("k5")->value(), "v");
 }
 
 }  // namespace

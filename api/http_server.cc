@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <map>
 #include <string_view>
 
 #include "storage/base/log.h"
@@ -79,7 +80,91 @@ void RefuseConnection(Socket& socket) {
   socket.close(ec);
 }
 
+// The internal header a StreamedResponse carries its hand-off token in; never sent.
+constexpr std::string_view kStreamHeader = "Meridian-Internal-Stream";
+
+// Body sources between StreamedResponse and the server that writes the response.
+class StreamTable {
+ public:
+  struct Parked {
+    std::shared_ptr<BodySource> source;
+    uint64_t length = 0;
+    std::chrono::steady_clock::time_point made;
+  };
+
+  std::string Park(std::shared_ptr<BodySource> source, uint64_t length) {
+    const auto now = std::chrono::steady_clock::now();
+    std::string token = NewUuid();
+    std::vector<Parked> expired;  // destroyed outside the lock
+    std::lock_guard lock(mu_);
+    for (auto it = parked_.begin(); it != parked_.end();) {
+      if (now - it->second.made < kStreamClaimTimeout) {
+        ++it;
+      } else {
+        expired.push_back(std::move(it->second));
+        it = parked_.erase(it);
+      }
+    }
+    parked_[token] = Parked{std::move(source), length, now};
+    return token;
+  }
+  // The source parked under `token`, taken out of the table; nullopt if none.
+  std::optional<Parked> Claim(std::string_view token) {
+    std::lock_guard lock(mu_);
+    auto it = parked_.find(token);
+    if (it == parked_.end()) return std::nullopt;
+    Parked out = std::move(it->second);
+    parked_.erase(it);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Parked, std::less<>> parked_;  // GUARDED_BY(mu_)
+};
+
+StreamTable& Streams() {
+  static StreamTable* table = new StreamTable;  // never destroyed: sessions may outlive statics
+  return *table;
+}
+
+// Writes the header of `res`, then `length` body bytes from `source`, one piece at a time.
+template <typename Stream>
+asio::awaitable<boost::system::error_code> WriteStreamed(Stream& stream,
+                                                         beast::tcp_stream& transport,
+                                                         Response& res, BodySource& source,
+                                                         uint64_t length,
+                                                         std::chrono::seconds write_timeout) {
+  http::response_serializer<http::string_body> serializer(res);
+  transport.expires_after(write_timeout);
+  auto [ec, n] = co_await http::async_write_header(stream, serializer, kNoThrow);
+  std::string piece(static_cast<size_t>(std::min<uint64_t>(length, kStreamPieceBytes)), '\0');
+  for (uint64_t sent = 0; !ec && sent < length;) {
+    const size_t room = static_cast<size_t>(std::min<uint64_t>(piece.size(), length - sent));
+    Result<size_t> got = co_await source.Read(piece.data(), room);
+    if (!got.ok() || *got == 0 || *got > room) {
+      log::Error("stream_body_failed",
+                 "sent=" + std::to_string(sent) + " length=" + std::to_string(length) +
+                     " error=\"" + (got.ok() ? "source ended early" : got.status().ToString()) +
+                     "\"");
+      co_return asio::error::make_error_code(asio::error::broken_pipe);
+    }
+    transport.expires_after(write_timeout);
+    std::tie(ec, n) =
+        co_await asio::async_write(stream, asio::buffer(piece.data(), *got), kNoThrow);
+    sent += *got;
+  }
+  co_return ec;
+}
+
 }  // namespace
+
+Response StreamedResponse(http::status status, std::string_view content_type, uint64_t length,
+                          std::shared_ptr<BodySource> source) {
+  Response res = MakeResponse(status, "", content_type);
+  res.set(kStreamHeader, Streams().Park(std::move(source), length));
+  return res;
+}
 
 struct HttpServer::SessionState {
   explicit SessionState(tcp::socket socket) : stream(std::move(socket)) {}
@@ -182,7 +267,19 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
 }
 
 Response HttpServer::Finish(Response res, std::string_view target, bool keep_alive, int version,
-                            bool head) const {
+                            bool head, Streamed& streamed) const {
+  streamed = {};
+  if (auto token = res.find(kStreamHeader); token != res.end()) {
+    auto parked = Streams().Claim(token->value());
+    res.erase(kStreamHeader);
+    if (parked) {
+      streamed = Streamed{std::move(parked->source), parked->length};
+    } else {
+      log::Error("stream_body_lost", "target_bytes=" + std::to_string(target.size()));
+      res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
+                              NewUuid());
+    }
+  }
   // One place checks every header before any byte is written: a value with CR, LF or NUL
   // would split the response (header injection), so it becomes a 500.
   for (const auto& field : res) {
@@ -193,6 +290,7 @@ Response HttpServer::Finish(Response res, std::string_view target, bool keep_ali
       res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
                               NewUuid());
       keep_alive = false;
+      streamed = {};
       break;
     }
   }
@@ -203,7 +301,11 @@ Response HttpServer::Finish(Response res, std::string_view target, bool keep_ali
   res.keep_alive(keep_alive);
   // HTTP/1.0 keeps a connection only when the answer says so (ApacheBench -k waits for it).
   if (keep_alive && version == 10) res.set(http::field::connection, "keep-alive");
-  if (head) {
+  if (streamed.source) {
+    res.body().clear();
+    res.content_length(streamed.length);
+    if (head) streamed = {};  // HEAD: the length, no body
+  } else if (head) {
     // HEAD: the headers of the GET, no body.
     const size_t length = res.body().size();
     res.body().clear();
@@ -317,6 +419,9 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
     int version = 11;
     const auto started = std::chrono::steady_clock::now();
     bool write = false;  // the request's route class, for the latency histogram
+    // The method as sent ("" when the request line was not parsed), for the request log.
+    const std::string method(parser.is_header_done() ? parser.get().method_string() : "");
+    bool own_answer = refusal.has_value();  // made here, not by the router (which logs its own)
     if (refusal) {
       res = std::move(*refusal);
     } else {
@@ -336,18 +441,34 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
         res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
                                 NewUuid());
         keep_alive = false;
+        own_answer = true;
       }
     }
     {
       std::lock_guard lock(mu_);
       keep_alive = keep_alive && !draining_;
     }
-    res = Finish(std::move(res), target, keep_alive, version, head);
+    Streamed streamed;
+    const unsigned routed_status = res.result_int();
+    res = Finish(std::move(res), target, keep_alive, version, head, streamed);
+    own_answer = own_answer || res.result_int() != routed_status;  // Finish made it a 500
     keep_alive = res.keep_alive();
+    if (own_answer && observer_) {
+      const auto id = res.find("X-Request-Id");
+      observer_(Exchange{method, target,
+                         id == res.end() ? std::string_view()
+                                         : std::string_view(id->value().data(), id->value().size()),
+                         res.result_int(), std::chrono::steady_clock::now() - started});
+    }
     metrics_->CountResponse(res.result_int());
     metrics_->ObserveRequest(target, write, res.result_int(), started);
-    transport.expires_after(options_.write_timeout);
-    std::tie(ec, n) = co_await http::async_write(stream, res, kNoThrow);
+    if (streamed.source) {
+      ec = co_await WriteStreamed(stream, transport, res, *streamed.source, streamed.length,
+                                  options_.write_timeout);
+    } else {
+      transport.expires_after(options_.write_timeout);
+      std::tie(ec, n) = co_await http::async_write(stream, res, kNoThrow);
+    }
     state->busy = false;
     if (ec || !keep_alive) break;
   }

@@ -2,6 +2,8 @@
 #include "api/system_api.h"
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <utility>
 
 namespace meridian::api {
 namespace {
@@ -106,8 +108,68 @@ std::string PeerMetricsText(std::string_view status_json) {
        "lag_seconds"},
       {"meridian_replication_peer_acked_seq", "This node's log position the peer acked.",
        "acked_seq"},
+      {"meridian_replication_catchup_entries",
+       "Entries of the peer's log it announced and this node has not applied yet.",
+       "catchup_entries"},
+  };
+  // Counters with a direction label: the sent and the received field of each peer.
+  struct Directed {
+    const char* name;
+    const char* help;
+    const char* sent;
+    const char* received;
+  };
+  static constexpr Directed kDirected[] = {
+      {"meridian_replication_bytes_total", "Framed bytes on the links with the peer.", "bytes_sent",
+       "bytes_received"},
+      {"meridian_replication_entries_total", "Log entries sent to / received from the peer.",
+       "entries_sent", "entries_received"},
+      {"meridian_replication_snapshot_records_total",
+       "Snapshot records sent to / received from the peer.", "snapshot_records_sent",
+       "snapshot_records_received"},
+      {"meridian_replication_snapshot_bytes_total",
+       "Snapshot bytes sent to / received from the peer.", "snapshot_bytes_sent",
+       "snapshot_bytes_received"},
   };
   std::string out;
+  auto labels = [&out](const boost::json::object& o, const boost::json::value& id) {
+    const auto* region = o.if_contains("region");
+    out.append("{peer=\"").append(LabelValue(id.as_string())).append("\",region=\"");
+    if (region != nullptr && region->is_string()) out.append(LabelValue(region->as_string()));
+    out.append("\"");
+  };
+  for (const Directed& f : kDirected) {
+    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
+    out.append("# TYPE ").append(f.name).append(" counter\n");
+    for (const auto& p : peers->as_array()) {
+      const auto* o = p.if_object();
+      const auto* id = o ? o->if_contains("id") : nullptr;
+      if (id == nullptr || !id->is_string()) continue;
+      for (const auto& [direction, field] : {std::pair{"sent", f.sent}, {"received", f.received}}) {
+        const auto* value = o->if_contains(field);
+        if (value == nullptr || !value->is_number()) continue;
+        out.append(f.name);
+        labels(*o, *id);
+        out.append(",direction=\"").append(direction).append("\"} ");
+        out.append(boost::json::serialize(*value)).append("\n");
+      }
+    }
+  }
+  out.append(
+      "# HELP meridian_replication_peer_last_error_timestamp_seconds When the last link error "
+      "with the peer happened (Unix time; 0: none since start).\n"
+      "# TYPE meridian_replication_peer_last_error_timestamp_seconds gauge\n");
+  for (const auto& p : peers->as_array()) {
+    const auto* o = p.if_object();
+    const auto* id = o ? o->if_contains("id") : nullptr;
+    const auto* ms = o ? o->if_contains("last_error_unix_ms") : nullptr;
+    if (id == nullptr || !id->is_string() || ms == nullptr || !ms->is_number()) continue;
+    out.append("meridian_replication_peer_last_error_timestamp_seconds");
+    labels(*o, *id);
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "} %.3f\n", ms->to_number<double>() / 1000.0);
+    out.append(seconds);
+  }
   for (const Family& f : kFamilies) {
     out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
     out.append("# TYPE ").append(f.name).append(" gauge\n");
@@ -115,16 +177,14 @@ std::string PeerMetricsText(std::string_view status_json) {
       if (!p.is_object()) continue;
       const auto& o = p.as_object();
       const auto* id = o.if_contains("id");
-      const auto* region = o.if_contains("region");
       const auto* value = o.if_contains(f.field);
       if (id == nullptr || !id->is_string() || value == nullptr) continue;
       std::string number = value->is_bool()     ? (value->as_bool() ? "1" : "0")
                            : value->is_number() ? boost::json::serialize(*value)
                                                 : "0";
-      out.append(f.name).append("{peer=\"").append(LabelValue(id->as_string()));
-      out.append("\",region=\"");
-      if (region != nullptr && region->is_string()) out.append(LabelValue(region->as_string()));
-      out.append("\"} ").append(number).append("\n");
+      out.append(f.name);
+      labels(o, *id);
+      out.append("} ").append(number).append("\n");
     }
   }
   return out;

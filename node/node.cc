@@ -273,6 +273,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
   p.router.SetObserver([request_log](const api::Exchange& e) { request_log->Log(e); });
 
   p.server = std::make_unique<api::HttpServer>(p.ioc, &p.router, &p.metrics, c.http);
+  p.server->SetObserver([request_log](const api::Exchange& e) { request_log->Log(e); });
   auto endpoint = p.server->Listen(c.listen_host, c.listen_port);
   if (!endpoint.ok()) return endpoint.status();
   if (c.api_tls.enabled()) {
@@ -295,6 +296,7 @@ Result<std::unique_ptr<Node>> Node::Create(Config config) {
     api::RegisterProbeRoutes(p.probe_router, p.ctx);
     p.probe_server =
         std::make_unique<api::HttpServer>(p.probe_ioc, &p.probe_router, &p.metrics, c.http);
+    p.probe_server->SetObserver([request_log](const api::Exchange& e) { request_log->Log(e); });
     auto probe = p.probe_server->Listen(host, port);
     if (!probe.ok()) return probe.status();
     p.probe_listening = probe->address().to_string() + ":" + std::to_string(probe->port());

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -18,26 +19,8 @@
 namespace meridian::storage {
 namespace {
 
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 Status Errno(const std::string& what) {
   return Status::IOError(what + ": " + std::strerror(errno));
-}
-
-Status WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return Errno("backup write");
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::Ok();
 }
 
 std::string Hex(const unsigned char* p, size_t n) {
@@ -50,23 +33,21 @@ std::string Hex(const unsigned char* p, size_t n) {
   return out;
 }
 
-// Hashes the data file and appends it to `out_fd`, in 1 MiB chunks.
-Status HashAndAppend(int data_fd, int out_fd, BackupManifest& m, bool append) {
+// Hashes the data file in 1 MiB pieces, filling the manifest's size and checksum.
+Status Hash(int data_fd, BackupManifest& m) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
     return Status::Internal("SHA-256 unavailable");
   }
-  if (::lseek(data_fd, 0, SEEK_SET) < 0) return Errno("backup seek");
   std::string buf(1 << 20, '\0');
   m.data_bytes = 0;
   for (;;) {
-    ssize_t r = ::read(data_fd, buf.data(), buf.size());
+    ssize_t r = ::pread(data_fd, buf.data(), buf.size(), static_cast<off_t>(m.data_bytes));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return Errno("backup read");
     if (r == 0) break;
     EVP_DigestUpdate(md.get(), buf.data(), static_cast<size_t>(r));
     m.data_bytes += static_cast<uint64_t>(r);
-    if (append) MERIDIAN_RETURN_IF_ERROR(WriteAll(out_fd, buf.data(), static_cast<size_t>(r)));
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -87,8 +68,25 @@ std::string ManifestJson(const BackupManifest& m) {
   return boost::json::serialize(o);
 }
 
-Result<BackupManifest> WriteBackupFile(const Store& store, const std::string& node_id,
-                                       const std::string& path) {
+BackupCopy::BackupCopy(int fd, BackupManifest manifest) : fd_(fd), manifest_(std::move(manifest)) {}
+
+BackupCopy::~BackupCopy() { ::close(fd_); }
+
+std::string BackupCopy::Head() const {
+  return std::string(kBackupMagic) + ManifestJson(manifest_) + "\n";
+}
+
+Result<size_t> BackupCopy::ReadData(uint64_t offset, char* out, size_t n) const {
+  for (;;) {
+    ssize_t r = ::pread(fd_, out, n, static_cast<off_t>(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return Errno("backup read");
+    return static_cast<size_t>(r);
+  }
+}
+
+Result<std::shared_ptr<BackupCopy>> MakeBackupCopy(const Store& store, const std::string& node_id,
+                                                   const std::string& scratch_dir) {
   BackupManifest m;
   m.node_id = node_id;
   m.origin_id = store.origin_id();
@@ -105,23 +103,16 @@ Result<BackupManifest> WriteBackupFile(const Store& store, const std::string& no
     if (!applied.ok()) return applied.status();
     m.applied = std::move(*applied);
   }
-  const std::string data_path = path + ".data";
-  FdCloser data{::open(data_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-  if (data.fd < 0) return Errno("backup scratch file " + data_path);
-  ::unlink(data_path.c_str());  // the open fd keeps it until we are done
-  if (int rc = mdb_env_copyfd2(store.env().raw(), data.fd, MDB_CP_COMPACT); rc != MDB_SUCCESS) {
+  std::string name = scratch_dir + "/meridian-backup-XXXXXX";
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return Errno("backup scratch file in " + scratch_dir);
+  ::unlink(name.c_str());  // the open descriptor keeps it until the copy goes
+  auto copy = std::make_shared<BackupCopy>(fd, std::move(m));  // closes `fd` on every path
+  if (int rc = mdb_env_copyfd2(store.env().raw(), fd, MDB_CP_COMPACT); rc != MDB_SUCCESS) {
     return Status::Internal(std::string("mdb_env_copyfd2: ") + mdb_strerror(rc));
   }
-  MERIDIAN_RETURN_IF_ERROR(HashAndAppend(data.fd, -1, m, false));
-  FdCloser out{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-  if (out.fd < 0) return Errno("backup file " + path);
-  const std::string head = std::string(kBackupMagic) + ManifestJson(m) + "\n";
-  MERIDIAN_RETURN_IF_ERROR(WriteAll(out.fd, head.data(), head.size()));
-  BackupManifest again = m;
-  MERIDIAN_RETURN_IF_ERROR(HashAndAppend(data.fd, out.fd, again, true));
-  if (again.sha256 != m.sha256) return Status::Internal("backup data changed while copying");
-  if (::fsync(out.fd) != 0) return Errno("backup fsync");
-  return m;
+  MERIDIAN_RETURN_IF_ERROR(Hash(fd, copy->manifest_));
+  return copy;
 }
 
 }  // namespace meridian::storage

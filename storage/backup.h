@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "storage/base/status.h"
@@ -33,10 +34,34 @@ struct BackupManifest {
 
 std::string ManifestJson(const BackupManifest& m);
 
-// Writes a whole backup file (header, manifest, data) to `path`, which must not exist.
-// Blocking for as long as the copy takes: call it off the I/O threads. Uses a scratch file
-// `path`.data beside it, removed before returning.
-Result<BackupManifest> WriteBackupFile(const Store& store, const std::string& node_id,
-                                       const std::string& path);
+// A finished backup: the compacted copy in an unlinked scratch file (its space is freed when
+// the object goes, also on a crash) and its manifest. The backup file's bytes are Head() then
+// the data, which is read piece by piece, so no caller holds the whole copy in memory.
+// Thread-compatible; ReadData may run on any one thread at a time.
+class BackupCopy {
+ public:
+  BackupCopy(int fd, BackupManifest manifest);
+  ~BackupCopy();
+  BackupCopy(const BackupCopy&) = delete;
+  BackupCopy& operator=(const BackupCopy&) = delete;
+
+  const BackupManifest& manifest() const { return manifest_; }
+  // The header and manifest lines.
+  std::string Head() const;
+  // Reads up to `n` data bytes at `offset` into `out`; 0 at the end. Blocking (a file read).
+  Result<size_t> ReadData(uint64_t offset, char* out, size_t n) const;
+
+ private:
+  friend Result<std::shared_ptr<BackupCopy>> MakeBackupCopy(const Store&, const std::string&,
+                                                            const std::string&);
+  int fd_;
+  BackupManifest manifest_;
+};
+
+// Copies and hashes `store` into a scratch file in `scratch_dir` (which needs room for a
+// compacted copy of the store). Blocking for as long as the copy takes: call it off the I/O
+// threads. Memory use is bounded (LMDB's copy buffers, one 1 MiB hash buffer).
+Result<std::shared_ptr<BackupCopy>> MakeBackupCopy(const Store& store, const std::string& node_id,
+                                                   const std::string& scratch_dir);
 
 }  // namespace meridian::storage

@@ -1,51 +1,76 @@
 // Hot backup endpoint (see backup_api.h).
 #include "api/admin/backup_api.h"
 
-#include <unistd.h>
-
-#include <atomic>
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <memory>
 
 #include "api/admin/ops_worker.h"
+#include "api/http_server.h"
 #include "storage/backup.h"
 
 namespace meridian::api::admin {
 namespace {
 
-// Makes the backup file in the temp folder and reads it back; blocking, so run off-thread.
-Result<std::string> MakeBackup(const ApiContext& ctx) {
-  static std::atomic<uint64_t> counter{0};
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("meridian-backup-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-  auto made = storage::WriteBackupFile(*ctx.store, ctx.node_id, path.string());
-  if (!made.ok()) return made.status();
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  std::string body;
-  if (!ec) {
-    body.resize(size);  // one buffer: the response takes it as is
-    std::ifstream in(path, std::ios::binary);
-    in.read(body.data(), static_cast<std::streamsize>(size));
-    if (!in) ec = std::make_error_code(std::errc::io_error);
+// The backup file's bytes: the head lines from memory, then the copy's data, each piece read
+// on the operator thread into a buffer of the job's own (the session may end meanwhile).
+class BackupBody : public BodySource {
+ public:
+  BackupBody(OpsWorker* worker, std::shared_ptr<const storage::BackupCopy> copy)
+      : worker_(worker), copy_(std::move(copy)), head_(copy_->Head()) {}
+
+  uint64_t length() const { return head_.size() + copy_->manifest().data_bytes; }
+
+  boost::asio::awaitable<Result<size_t>> Read(char* out, size_t room) override {
+    if (head_sent_ < head_.size()) {
+      const size_t n = std::min(room, head_.size() - head_sent_);
+      std::memcpy(out, head_.data() + head_sent_, n);
+      head_sent_ += n;
+      co_return n;
+    }
+    std::function<Result<std::string>()> job = [copy = copy_, offset = data_sent_, room] {
+      return ReadPiece(*copy, offset, room);
+    };
+    auto piece = co_await worker_->Run(std::move(job));
+    if (!piece->ok()) co_return piece->status();
+    std::memcpy(out, (*piece)->data(), (*piece)->size());
+    data_sent_ += (*piece)->size();
+    co_return (*piece)->size();
   }
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-  if (ec) return Status::IOError("reading the backup file back failed: " + ec.message());
-  return body;
-}
+
+ private:
+  static Result<std::string> ReadPiece(const storage::BackupCopy& copy, uint64_t offset,
+                                       size_t room) {
+    std::string piece(room, '\0');
+    auto got = copy.ReadData(offset, piece.data(), piece.size());
+    if (!got.ok()) return got.status();
+    piece.resize(*got);
+    return piece;
+  }
+
+  OpsWorker* worker_;
+  std::shared_ptr<const storage::BackupCopy> copy_;
+  const std::string head_;
+  size_t head_sent_ = 0;
+  uint64_t data_sent_ = 0;
+};
 
 boost::asio::awaitable<Reply> Backup(const ApiContext& ctx, Call&, Resolved& r) {
   r.txn.reset();  // the copy takes its own snapshot, on the node's operator thread
   if (ctx.ops_worker == nullptr) co_return Status::Unavailable("backups are not wired here");
-  std::function<Result<std::string>()> job = [&ctx] { return MakeBackup(ctx); };
-  auto bytes = co_await ctx.ops_worker->Run(std::move(job));
-  if (!bytes->ok()) co_return bytes->status();
-  co_return MakeResponse(http::status::ok, std::move(**bytes), "application/octet-stream");
+  std::function<Result<std::shared_ptr<storage::BackupCopy>>()> job = [&ctx] {
+    std::error_code ec;
+    std::string scratch = std::filesystem::temp_directory_path(ec).string();
+    if (ec) scratch = "/tmp";
+    return storage::MakeBackupCopy(*ctx.store, ctx.node_id, scratch);
+  };
+  auto copy = co_await ctx.ops_worker->Run(std::move(job));
+  if (!copy->ok()) co_return copy->status();
+  auto body = std::make_shared<BackupBody>(ctx.ops_worker, std::move(**copy));
+  const uint64_t length = body->length();
+  co_return StreamedResponse(http::status::ok, "application/octet-stream", length, std::move(body));
 }
 
 }  // namespace

@@ -67,9 +67,11 @@ asio::awaitable<void> ReplicationService::WriteLoop(std::shared_ptr<Link> link) 
   while (link->open && !link->queue.empty()) {
     Status st = co_await WriteBytes(link->stream, link->queue.front());
     if (!st.ok()) {
+      if (link->open) NoteError(link->peer, "write: " + st.ToString());
       link->Close();
       break;
     }
+    stats_[link->peer].bytes_sent += link->queue.front().size();
     link->queued_bytes -= link->queue.front().size();
     link->queue.pop_front();
   }
@@ -132,6 +134,7 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
     boost::system::error_code ec;
     tcp::endpoint endpoint(asio::ip::make_address(host, ec), port);
     if (!ec) std::tie(ec) = co_await link->stream.socket().async_connect(endpoint, kNoThrow);
+    if (ec) NoteError(peer.node_id, "connect " + peer.dial + ": " + ec.message());
     if (!ec && !stopping_) {
       outbound_[peer.node_id] = link;
       asio::steady_timer watchdog(strand_);  // a peer that stalls the handshake is dropped
@@ -162,13 +165,16 @@ asio::awaitable<void> ReplicationService::Dial(PeerAddress peer) {
         driver_->OnOutboundLink(peer.node_id, peer_applied, NowMs());
         while (link->open) {  // acks until the link breaks
           auto frame = co_await ReadFrame(link->stream);
+          if (!frame.ok() && link->open) NoteError(peer.node_id, frame.status().ToString());
           if (!frame.ok() || !frame->has_ack()) break;
+          stats_[peer.node_id].bytes_received += frame->ByteSizeLong() + 4;
           driver_->OnAck(peer.node_id, AckMsg{frame->ack().applied_seq()}, NowMs());
         }
         log::Info("peer_disconnected", "peer=" + peer.node_id + " dir=out");
       } else if (!st.ok() && st.IsPermissionDenied()) {
         log::Warn("peer_auth_failed", "peer=" + peer.node_id + " status=\"" + st.ToString() + "\"");
       }
+      if (!st.ok()) NoteError(peer.node_id, "handshake: " + st.ToString());
       link->Close();
       if (auto it = outbound_.find(peer.node_id); it != outbound_.end() && it->second == link) {
         outbound_.erase(it);
@@ -235,6 +241,7 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
     if (!named.ok()) {
       log::Warn("peer_tls_refused", "dir=in remote=" + RemoteAddress(link->stream) + " claimed=" +
                                         peer->node_id + " reason=\"" + named.message() + "\"");
+      NoteError(peer->node_id, "TLS (inbound): " + named.message());
       link->Close();
       co_return;
     }
@@ -257,8 +264,12 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
   log::Info("peer_connected", "peer=" + peer->node_id + " dir=in origin=" + origin);
   while (link->open) {
     auto frame = co_await ReadFrame(link->stream);
+    if (!frame.ok() && link->open) NoteError(peer->node_id, frame.status().ToString());
     if (!frame.ok()) break;
+    PeerStats& stats = stats_[peer->node_id];
+    stats.bytes_received += frame->ByteSizeLong() + 4;
     if (frame->has_entries()) {
+      stats.entries_received += static_cast<uint64_t>(frame->entries().entries_size());
       driver_->OnEntries(origin, FromProto(frame->entries()), NowMs());
     } else if (frame->has_snapshot_chunk()) {
       const auto& in = frame->snapshot_chunk();
@@ -267,6 +278,8 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
         chunk.records.emplace_back(in.keys(i), in.records(i));
       }
       if (in.done()) chunk.applied_seq = in.applied_seq();
+      stats.snapshot_records_received += chunk.records.size();
+      stats.snapshot_bytes_received += frame->ByteSizeLong() + 4;
       // Await each chunk's commit before reading the next: TCP carries the backpressure.
       auto timer = std::make_shared<asio::steady_timer>(strand_);
       timer->expires_at(asio::steady_timer::time_point::max());
@@ -276,6 +289,9 @@ asio::awaitable<void> ReplicationService::ServeInbound(tcp::socket socket) {
         timer->cancel();
       });
       while (!result->has_value() && !stopping_) co_await timer->async_wait(kNoThrow);
+      if (result->has_value() && !(*result)->ok()) {
+        NoteError(peer->node_id, "snapshot chunk: " + (*result)->ToString());
+      }
       if (!result->has_value() || !(*result)->ok()) break;
     } else {
       break;
@@ -314,7 +330,10 @@ asio::awaitable<void> ReplicationService::StreamSnapshot(std::string peer) {
       out->set_done(true);
       out->set_applied_seq(seq);
     }
-    Send(link, EncodeFrame(frame));
+    std::string bytes = EncodeFrame(frame);
+    stats_[peer].snapshot_records_sent += chunk->records.size();
+    stats_[peer].snapshot_bytes_sent += bytes.size();
+    Send(link, std::move(bytes));
     while (link->open && link->queued_bytes > kMaxQueuedBytes) {
       pace.expires_after(std::chrono::milliseconds(2));
       co_await pace.async_wait(kNoThrow);

@@ -101,6 +101,16 @@ void ReplicationService::SendEntries(const std::string& peer, const EntriesMsg& 
   pb::Frame frame;
   ToProto(msg, frame.mutable_entries());
   Send(it->second, EncodeFrame(frame));
+  stats_[peer].entries_sent += msg.entries.size();
+}
+
+void ReplicationService::NoteError(const std::string& peer, const std::string& error) {
+  if (stopping_) return;
+  PeerStats& st = stats_[peer];
+  st.last_error = error.substr(0, 300);
+  st.last_error_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
 }
 
 void ReplicationService::SendAck(const std::string& origin, const AckMsg& ack) {
@@ -177,6 +187,22 @@ asio::awaitable<std::string> ReplicationService::StatusJson() {
     } else {
       peer["inbound_connected"] = false;
     }
+    const PeerStats& st = stats_[p.node_id];
+    peer["bytes_sent"] = st.bytes_sent;
+    peer["bytes_received"] = st.bytes_received;
+    peer["entries_sent"] = st.entries_sent;
+    peer["entries_received"] = st.entries_received;
+    peer["snapshot_records_sent"] = st.snapshot_records_sent;
+    peer["snapshot_bytes_sent"] = st.snapshot_bytes_sent;
+    peer["snapshot_records_received"] = st.snapshot_records_received;
+    peer["snapshot_bytes_received"] = st.snapshot_bytes_received;
+    if (origin != origin_of_.end()) {
+      const uint64_t applied = core_->AppliedFrom(origin->second);
+      const uint64_t announced = core_->AnnouncedBy(origin->second);
+      peer["catchup_entries"] = announced > applied ? announced - applied : 0;
+    }
+    peer["last_error"] = st.last_error;
+    peer["last_error_unix_ms"] = st.last_error_ms;
     peers.push_back(std::move(peer));
   }
   out["peers"] = std::move(peers);

@@ -103,6 +103,18 @@ class ReplicationService : private DriverHost {
   std::map<std::string, std::shared_ptr<Link>> outbound_;  // node id -> link this node dialed
   std::map<std::string, std::shared_ptr<Link>> inbound_;   // origin id -> link the peer dialed
   std::map<std::string, std::string> origin_of_;           // node id -> its current origin id
+
+  // Traffic and trouble per peer (node id) since start, for StatusJson (and so /metrics).
+  struct PeerStats {
+    uint64_t bytes_sent = 0, bytes_received = 0;      // framed bytes on both links after handshake
+    uint64_t entries_sent = 0, entries_received = 0;  // log entries (live and catch-up)
+    uint64_t snapshot_records_sent = 0, snapshot_bytes_sent = 0;
+    uint64_t snapshot_records_received = 0, snapshot_bytes_received = 0;
+    std::string last_error;     // the last link failure ("" none)
+    int64_t last_error_ms = 0;  // its wall-clock time, Unix ms
+  };
+  void NoteError(const std::string& peer, const std::string& error);
+  std::map<std::string, PeerStats> stats_;
 };
 
 }  // namespace meridian::replication

@@ -1,7 +1,8 @@
 // meridianctl against a three-region LocalCluster: drain reports when a node's writes reached
 // every peer, and not while a peer is cut off; writes through the operator store endpoint
 // replicate like any other; status lists every peer, status --cluster every node; promtool
-// accepts the metrics of a node with peers.
+// accepts the metrics of a node with peers; per-peer traffic and each peer's last link error
+// show in the status, the metrics and `meridianctl status`.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -105,6 +106,56 @@ TEST_F(OpsClusterTest, StatusOfTheClusterListsEveryNodeAndFailsWhenOneIsDown) {
   ASSERT_EQ(cluster_->node(2).Terminate(), 0);
   EXPECT_EQ(Ctl(0, "status --cluster --endpoints " + endpoints, &out), 1) << out;
   EXPECT_NE(out.find("unreachable"), std::string::npos) << out;
+}
+
+TEST_F(OpsClusterTest, PerPeerTrafficAndTheLastLinkErrorShowInStatusAndMetrics) {
+  std::string out;
+  ASSERT_EQ(Ctl(0, "put t ns k v1 --all-regions", &out), 0) << out;
+  ASSERT_EQ(Ctl(0, "-o json status", &out), 0) << out;
+  const boost::json::value status = ParseJson(out);
+  for (const auto& peer : status.at("peers").as_array()) {
+    EXPECT_GT(peer.at("bytes_sent").to_number<uint64_t>(), 0u) << out;
+    EXPECT_GT(peer.at("bytes_received").to_number<uint64_t>(), 0u) << out;
+    EXPECT_GE(peer.at("entries_sent").to_number<uint64_t>(), 1u) << out;
+    EXPECT_TRUE(peer.at("last_error").is_string()) << out;  // links fail while a cluster starts
+  }
+  HttpClient client(cluster_->node(0).address());
+  auto metrics = client.Request(V::get, "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  for (const std::string series :
+       {"meridian_replication_bytes_total{peer=\"n2\",region=\"r2\",direction=\"sent\"} ",
+        "meridian_replication_bytes_total{peer=\"n3\",region=\"r3\",direction=\"received\"} ",
+        "meridian_replication_entries_total{peer=\"n2\",region=\"r2\",direction=\"sent\"} ",
+        "meridian_replication_snapshot_bytes_total{peer=\"n2\",region=\"r2\",direction=\"sent\"} "
+        "0",
+        "meridian_replication_peer_last_error_timestamp_seconds{peer=\"n3\",region=\"r3\"} "}) {
+    EXPECT_NE(metrics.body.find(series), std::string::npos) << series << "\n" << metrics.body;
+  }
+  EXPECT_EQ(metrics.body.find("meridian_replication_bytes_total{peer=\"n2\",region=\"r2\","
+                              "direction=\"sent\"} 0\n"),
+            std::string::npos);
+
+  // n3 goes down: n1's status names the failure and when it happened (bounded: 10 s).
+  const int64_t down_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  ASSERT_EQ(cluster_->node(2).Terminate(), 0);
+  boost::json::value n3;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(Ctl(0, "-o json status", &out), 0) << out;
+    n3 = ParseJson(out).at("peers").as_array().at(1);
+    if (n3.at("last_error_unix_ms").to_number<int64_t>() >= down_ms) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(n3.at("id"), "n3") << out;
+  EXPECT_GE(n3.at("last_error_unix_ms").to_number<int64_t>(), down_ms) << out;
+  EXPECT_FALSE(n3.at("last_error").as_string().empty()) << out;
+  // The table shows it too, with its time.
+  ASSERT_EQ(Ctl(0, "status", &out), 0) << out;
+  EXPECT_NE(out.find("LAST_ERROR"), std::string::npos) << out;
+  const size_t row = out.find("\nn3 ", out.find("LAST_ERROR"));
+  ASSERT_NE(row, std::string::npos) << out;
+  EXPECT_NE(out.find("Z ", row), std::string::npos) << out;  // "<time>Z <error text>"
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Operator logs and SIGHUP (docs/operations.md, "Logs"; docs/configuration.md, "Reloading"),
-// read from a real node's log output: every 5xx is logged once with the request's id, the access
+// read from a real node's log output: every 5xx is logged once with the request's id (the HTTP
+// server's own 503s and 500s included), the access
 // log is off by default and logs every request when on, a refused peer is logged, and SIGHUP
 // applies an edited config file's log level, access log and rate limits without a restart.
 #include <arpa/inet.h>
@@ -98,6 +99,35 @@ TEST_F(OpsLogsTest, EveryServerErrorIsLoggedOnceWithItsRequestId) {
                 .status,
             503);
   ASSERT_TRUE(WaitForLog(node(), "x\\\"status=200"));
+}
+
+TEST_F(OpsLogsTest, TheServersOwn503IsLoggedWithItsRequestId) {
+  // One connection in full service; the next is over the cap and gets the server's own 503.
+  const std::string config = dir_ + "/limits.json";
+  WriteFile(config, R"({"limits":{"max_connections":1}})");
+  const std::string address = StartNode({"--config", config});
+  ASSERT_FALSE(address.empty());
+  const auto port = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+  RawConnection held(port);
+  ASSERT_TRUE(held.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(held.Read(std::chrono::seconds(5)).response.status, 200);
+  RawReply shed = SendRawBytes(port, "GET /admin/v1/organizations HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(shed.response.status, 503) << shed.bytes;
+  const std::string id = shed.response.Header("X-Request-Id");
+  ASSERT_FALSE(id.empty()) << shed.bytes;
+  std::string log;
+  for (int i = 0; i < 200 && LinesWith(log, id).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(dir_ + "/node2.log");
+    log.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto lines = LinesWith(log, id);
+  ASSERT_EQ(lines.size(), 1u) << log;
+  EXPECT_NE(lines[0].find("level=error event=request request_id=\"" + id + "\""), std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[0].find("method=GET target=\"/admin/v1/organizations\" status=503"),
+            std::string::npos)
+      << lines[0];
 }
 
 TEST_F(OpsLogsTest, AccessLogLogsEveryRequestOnceWhenOn) {

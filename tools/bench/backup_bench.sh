@@ -4,7 +4,8 @@
 # backups run back to back vs without, alternated RUNS times in the same run. Prints every
 # sample, then the medians.
 # Usage: bash tools/build.sh && bash tools/bench/backup_bench.sh [KEYS] [RUNS]
-#        (env: VALUE_BYTES=512, DUR=8 seconds per PATCH sample, PORT=18700)
+#        (env: VALUE_BYTES=512, DUR=8 seconds per PATCH sample, PORT=18700,
+#         MERIDIAND=another meridiand binary to measure, e.g. one built before a change)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 keys=${1:-400000}
@@ -13,7 +14,7 @@ value_bytes=${VALUE_BYTES:-512}
 dur=${DUR:-8}
 port=${PORT:-18700}
 orgs=8
-node_bin="$root/build/node/meridiand"
+node_bin="${MERIDIAND:-$root/build/node/meridiand}"
 ctl_bin="$root/build/node/meridianctl"
 loadgen="$root/build/tools/loadgen/meridian-loadgen"
 for b in "$node_bin" "$ctl_bin" "$loadgen"; do

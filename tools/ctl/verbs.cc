@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -167,6 +168,24 @@ int ClusterStatus(const Args& a, Context& ctx) {
   return healthy ? kOk : kCheckFailed;
 }
 
+// A peer's last link error as "TIME TEXT" (UTC), or "-" when it had none.
+std::string LastError(const json::object& peer) {
+  const auto* text = peer.if_contains("last_error");
+  const auto* ms = peer.if_contains("last_error_unix_ms");
+  if (text == nullptr || !text->is_string() || text->as_string().empty()) return "-";
+  std::string when = "?";
+  if (ms != nullptr && ms->is_number()) {
+    const std::time_t seconds = static_cast<std::time_t>(ms->to_number<double>() / 1000);
+    std::tm utc{};
+    char buf[32];
+    if (gmtime_r(&seconds, &utc) != nullptr &&
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc) > 0) {
+      when = buf;
+    }
+  }
+  return when + " " + std::string(text->as_string());
+}
+
 int Status(const Args& a, Context& ctx) {
   if (a.Has("cluster") || a.Has("endpoints")) return ClusterStatus(a, ctx);
   HttpReply ready = ctx.client.Call("GET", "/readyz");
@@ -194,13 +213,15 @@ int Status(const Args& a, Context& ctx) {
         rows.push_back({Cell(o.if_contains("id")), Cell(o.if_contains("region")),
                         Cell(o.if_contains("connected")), Cell(o.if_contains("inbound_connected")),
                         Cell(o.if_contains("acked_seq")), Cell(o.if_contains("lag_entries")),
-                        Cell(o.if_contains("lag_seconds")), Cell(o.if_contains("snapshotting"))});
+                        Cell(o.if_contains("lag_seconds")), Cell(o.if_contains("snapshotting")),
+                        Cell(o.if_contains("bytes_sent")), Cell(o.if_contains("bytes_received")),
+                        LastError(o)});
       }
     }
     if (!rows.empty()) {
       std::printf("\n");
       PrintTable({"PEER", "REGION", "CONNECTED", "INBOUND", "ACKED_SEQ", "LAG_ENTRIES",
-                  "LAG_SECONDS", "SNAPSHOTTING"},
+                  "LAG_SECONDS", "SNAPSHOTTING", "SENT_BYTES", "RECEIVED_BYTES", "LAST_ERROR"},
                  rows);
     }
   }

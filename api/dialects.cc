@@ -21,7 +21,7 @@ const std::vector<const Dialect*>& AllDialects() {
 }
 
 void RegisterAllRoutes(Router& router, const ApiContext& ctx) {
-  RegisterSystemRoutes(router, ctx);
+  RegisterProbeRoutes(router, ctx);
   for (const Dialect* dialect : AllDialects()) Mount(router, ctx, *dialect);
   zitadel::grpc_web::RegisterRoutes(router, ctx);
 }

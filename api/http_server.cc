@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <map>
 #include <string_view>
 
 #include "storage/base/log.h"
@@ -80,54 +79,6 @@ void RefuseConnection(Socket& socket) {
   socket.close(ec);
 }
 
-// The internal header a StreamedResponse carries its hand-off token in; never sent.
-constexpr std::string_view kStreamHeader = "Meridian-Internal-Stream";
-
-// Body sources between StreamedResponse and the server that writes the response.
-class StreamTable {
- public:
-  struct Parked {
-    std::shared_ptr<BodySource> source;
-    uint64_t length = 0;
-    std::chrono::steady_clock::time_point made;
-  };
-
-  std::string Park(std::shared_ptr<BodySource> source, uint64_t length) {
-    const auto now = std::chrono::steady_clock::now();
-    std::string token = NewUuid();
-    std::vector<Parked> expired;  // destroyed outside the lock
-    std::lock_guard lock(mu_);
-    for (auto it = parked_.begin(); it != parked_.end();) {
-      if (now - it->second.made < kStreamClaimTimeout) {
-        ++it;
-      } else {
-        expired.push_back(std::move(it->second));
-        it = parked_.erase(it);
-      }
-    }
-    parked_[token] = Parked{std::move(source), length, now};
-    return token;
-  }
-  // The source parked under `token`, taken out of the table; nullopt if none.
-  std::optional<Parked> Claim(std::string_view token) {
-    std::lock_guard lock(mu_);
-    auto it = parked_.find(token);
-    if (it == parked_.end()) return std::nullopt;
-    Parked out = std::move(it->second);
-    parked_.erase(it);
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, Parked, std::less<>> parked_;  // GUARDED_BY(mu_)
-};
-
-StreamTable& Streams() {
-  static StreamTable* table = new StreamTable;  // never destroyed: sessions may outlive statics
-  return *table;
-}
-
 // Writes the header of `res`, then `length` body bytes from `source`, one piece at a time.
 template <typename Stream>
 asio::awaitable<boost::system::error_code> WriteStreamed(Stream& stream,
@@ -158,13 +109,6 @@ asio::awaitable<boost::system::error_code> WriteStreamed(Stream& stream,
 }
 
 }  // namespace
-
-Response StreamedResponse(http::status status, std::string_view content_type, uint64_t length,
-                          std::shared_ptr<BodySource> source) {
-  Response res = MakeResponse(status, "", content_type);
-  res.set(kStreamHeader, Streams().Park(std::move(source), length));
-  return res;
-}
 
 struct HttpServer::SessionState {
   explicit SessionState(tcp::socket socket) : stream(std::move(socket)) {}
@@ -267,19 +211,7 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
 }
 
 Response HttpServer::Finish(Response res, std::string_view target, bool keep_alive, int version,
-                            bool head, Streamed& streamed) const {
-  streamed = {};
-  if (auto token = res.find(kStreamHeader); token != res.end()) {
-    auto parked = Streams().Claim(token->value());
-    res.erase(kStreamHeader);
-    if (parked) {
-      streamed = Streamed{std::move(parked->source), parked->length};
-    } else {
-      log::Error("stream_body_lost", "target_bytes=" + std::to_string(target.size()));
-      res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
-                              NewUuid());
-    }
-  }
+                            bool head, StreamedBody& streamed) const {
   // One place checks every header before any byte is written: a value with CR, LF or NUL
   // would split the response (header injection), so it becomes a 500.
   for (const auto& field : res) {
@@ -414,6 +346,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
       break;  // peer closed, read deadline passed, drained: close quietly
     }
     Response res;
+    StreamedBody streamed;  // a handler's StreamedResponse body
     bool keep_alive = false;
     bool head = false;
     int version = 11;
@@ -432,12 +365,13 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
       version = req.version();
       bool failed = false;
       try {
-        res = co_await router_->Dispatch(std::move(req));
+        res = co_await router_->Dispatch(std::move(req), &streamed);
       } catch (const std::exception& e) {
         log::Error("handler_failed", "error=\"" + std::string(e.what()) + "\"");
         failed = true;
       }
       if (failed) {
+        streamed = {};
         res = router_->ErrorFor(target, http::status::internal_server_error, "internal error",
                                 NewUuid());
         keep_alive = false;
@@ -448,7 +382,6 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<SessionState> state, Str
       std::lock_guard lock(mu_);
       keep_alive = keep_alive && !draining_;
     }
-    Streamed streamed;
     const unsigned routed_status = res.result_int();
     res = Finish(std::move(res), target, keep_alive, version, head, streamed);
     own_answer = own_answer || res.result_int() != routed_status;  // Finish made it a 500

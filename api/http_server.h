@@ -36,31 +36,6 @@ inline constexpr size_t kProbeConnections = 64;
 // Every 503 the edge answers says when to come back.
 inline constexpr std::string_view kRetryAfterSeconds = "1";
 
-// A response body produced piece by piece, for bodies too big to hold in memory (a backup).
-// The server asks for the next piece only once the previous one was written to the client
-// (backpressure: one piece of at most kStreamPieceBytes is held per response), and every write
-// has the server's write_timeout. Read runs on the session's strand: a source whose reads block
-// does them on another thread and resumes on the caller's executor.
-class BodySource {
- public:
-  virtual ~BodySource() = default;
-  // Writes up to `room` bytes (at least 1) to `out` and returns how many. An error, or 0 before
-  // the promised length, ends the response early: the connection closes mid-body, so the client
-  // sees a short body, never a wrong one taken for whole.
-  virtual boost::asio::awaitable<Result<size_t>> Read(char* out, size_t room) = 0;
-};
-inline constexpr size_t kStreamPieceBytes = 256 * 1024;
-
-// A response whose body is exactly `length` bytes read from `source` (sent with
-// Content-Length), for any handler to return. The router hands responses on by value, so the
-// source waits in the server's hand-off table under a random token carried in an internal
-// header, which the server writing the response strips and claims. HEAD answers the length
-// without reading. A response that never reaches a server (in-process tests) leaves an empty
-// body; its source is dropped kStreamClaimTimeout after it was made.
-Response StreamedResponse(http::status status, std::string_view content_type, uint64_t length,
-                          std::shared_ptr<BodySource> source);
-inline constexpr std::chrono::seconds kStreamClaimTimeout{60};
-
 class HttpServer {
  public:
   // REQUIRES: router and metrics outlive the server.
@@ -88,14 +63,11 @@ class HttpServer {
   struct SessionState;
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket, bool probes_only);
-  // Writes the last checks every response gets (header values, Retry-After, keep-alive), and
-  // claims the body source of a StreamedResponse into `streamed` (source null: a whole body).
-  struct Streamed {
-    std::shared_ptr<BodySource> source;
-    uint64_t length = 0;
-  };
+  // Writes the last checks every response gets (header values, Retry-After, keep-alive) and
+  // the length of a streamed body; drops `streamed` when the response does not carry it (a
+  // refused header, HEAD).
   Response Finish(Response res, std::string_view target, bool keep_alive, int version, bool head,
-                  Streamed& streamed) const;
+                  StreamedBody& streamed) const;
   // The request loop of one connection over `Stream` (TCP, or TLS over it).
   template <typename Stream>
   boost::asio::awaitable<void> Serve(std::shared_ptr<SessionState> state, Stream& stream,

@@ -82,6 +82,12 @@ const ErrorFormatter* Router::FormatterFor(std::string_view path) const {
   return best;
 }
 
+Response StreamedResponse(Call& call, http::status status, std::string_view content_type,
+                          uint64_t length, std::shared_ptr<BodySource> source) {
+  call.streamed = StreamedBody{std::move(source), length};
+  return MakeResponse(status, "", content_type);
+}
+
 Response Router::ErrorFor(std::string_view target, http::status status, std::string_view message,
                           const std::string& request_id) const {
   std::string_view path = target.substr(0, target.find('?'));
@@ -92,11 +98,11 @@ Response Router::ErrorFor(std::string_view target, http::status status, std::str
   return res;
 }
 
-boost::asio::awaitable<Response> Router::Dispatch(Request req) {
+boost::asio::awaitable<Response> Router::Dispatch(Request req, StreamedBody* streamed) {
   const auto started = std::chrono::steady_clock::now();
   const std::string method(req.method_string());
   const std::string raw_target(req.target());
-  Response res = co_await Match(std::move(req));
+  Response res = co_await Match(std::move(req), streamed);
   if (observer_) {
     const auto id = res.find("X-Request-Id");
     std::string_view request_id;
@@ -107,7 +113,7 @@ boost::asio::awaitable<Response> Router::Dispatch(Request req) {
   co_return res;
 }
 
-boost::asio::awaitable<Response> Router::Match(Request req) {
+boost::asio::awaitable<Response> Router::Match(Request req, StreamedBody* streamed) {
   Call call;
   call.request_id = RequestIdFor(req);
   std::string_view target = OriginForm(req.target());
@@ -147,6 +153,7 @@ boost::asio::awaitable<Response> Router::Match(Request req) {
     try {
       Response res = co_await route.handler(call);
       AddCommonHeaders(res, call.request_id);
+      if (streamed != nullptr) *streamed = std::move(call.streamed);
       co_return res;
     } catch (const std::exception& e) {
       failure = e.what();

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/body_source.h"
 #include "api/http.h"
 
 namespace meridian::api {
@@ -22,7 +23,14 @@ struct Call {
   std::string path;                 // decoded path, without the query
   std::string query;                // raw query string, without '?'
   std::string request_id;
+  StreamedBody streamed;  // set by StreamedResponse: the server sends it as the body
 };
+
+// A response whose body is exactly `length` bytes read from `source` (sent with
+// Content-Length by the server that dispatched `call`); HEAD answers the length without
+// reading. Without a server (in-process tests) the body stays empty.
+Response StreamedResponse(Call& call, http::status status, std::string_view content_type,
+                          uint64_t length, std::shared_ptr<BodySource> source);
 
 using Handler = std::function<boost::asio::awaitable<Response>(Call&)>;
 
@@ -47,8 +55,9 @@ class Router {
   void SetErrorFormat(std::string prefix, ErrorFormatter format);
 
   // Routes the request; adds X-Request-Id, Date and Server to every response. A handler that
-  // throws gets a 500 in its dialect's format, with the request's id.
-  boost::asio::awaitable<Response> Dispatch(Request req);
+  // throws gets a 500 in its dialect's format, with the request's id. A handler's
+  // StreamedResponse body goes to `streamed` (dropped when null).
+  boost::asio::awaitable<Response> Dispatch(Request req, StreamedBody* streamed = nullptr);
   // Called once with every request Dispatch answers (set before serving; thread-safe itself).
   void SetObserver(ExchangeObserver observer) { observer_ = std::move(observer); }
   // Every route added, as (method, pattern) in order: what the node serves (docs checks).
@@ -65,7 +74,7 @@ class Router {
   };
   const ErrorFormatter* FormatterFor(std::string_view path) const;
   // Dispatch without the observer.
-  boost::asio::awaitable<Response> Match(Request req);
+  boost::asio::awaitable<Response> Match(Request req, StreamedBody* streamed);
   std::vector<Route> routes_;
   std::vector<std::pair<std::string, ErrorFormatter>> formats_;
   ExchangeObserver observer_;

@@ -218,23 +218,4 @@ void RegisterProbeRoutes(Router& router, const ApiContext& ctx) {
   });
 }
 
-void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
-  RegisterProbeRoutes(router, ctx);
-  const ApiContext* c = &ctx;
-  router.Add(http::verb::get, "/cluster/v1/status",
-             [c](Call& call) -> boost::asio::awaitable<Response> {
-               {
-                 auto txn = c->store->Read();
-                 if (!txn.ok())
-                   co_return Text(http::status::service_unavailable, "storage unavailable\n");
-                 auto who = c->auth->Authenticate(call.req, *txn);
-                 if (!who.ok())
-                   co_return Text(HttpStatusOf(who.status()), PublicMessage(who.status()) + "\n");
-                 if (!who->operator_admin)
-                   co_return Text(http::status::forbidden, "operator key required\n");
-               }
-               co_return MakeResponse(http::status::ok, co_await c->replication->StatusJson());
-             });
-}
-
 }  // namespace meridian::api

@@ -7,10 +7,9 @@
 
 namespace meridian::api {
 
-// The three probes only (the node's probe listener, probe_listen, serves these alone).
-// REQUIRES: ctx outlives the router.
+// The three probes (on the API port, and alone on the node's probe listener, probe_listen).
+// GET /cluster/v1/status needs the operator's key: it is a route of the operator dialect
+// (api/admin/admin_api.h), behind the one pipeline. REQUIRES: ctx outlives the router.
 void RegisterProbeRoutes(Router& router, const ApiContext& ctx);
-// The probes and GET /cluster/v1/status (operator key). REQUIRES: ctx outlives the router.
-void RegisterSystemRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace meridian::api

@@ -244,16 +244,29 @@ std::vector<Route> OrgRoutes() {
   };
 }
 
+// GET /cluster/v1/status: this node's replication state and every peer's, for the operator.
+boost::asio::awaitable<Reply> ClusterStatus(const ApiContext& ctx, Call&, Resolved& r) {
+  r.txn.reset();  // no read transaction held while the replication strand answers
+  if (ctx.replication == nullptr) co_return Status::Unavailable("replication is not wired here");
+  co_return MakeResponse(http::status::ok, co_await ctx.replication->StatusJson());
+}
+
+std::vector<Route> ClusterRoutes() {
+  return {
+      {http::verb::get, "/cluster/v1/status", kScopeAdmin, OrgFrom::kNone, false, ClusterStatus}};
+}
+
 Response Encode(const ApiError& e) {
   return slashid::ErrorResponse(e.status, e.message, e.request_id);
 }
 
 Dialect MakeDialect() {
   Dialect d;
-  d.prefixes = {"/admin"};
+  d.prefixes = {"/admin", "/cluster"};
   d.encode = Encode;  // the SlashID envelope
   // One line per file of routes.
-  for (auto routes : {OrgRoutes(), StoreRoutes(), BackupRoutes(), VerifyRoutes()}) {
+  for (auto routes :
+       {OrgRoutes(), ClusterRoutes(), StoreRoutes(), BackupRoutes(), VerifyRoutes()}) {
     d.routes.insert(d.routes.end(), routes.begin(), routes.end());
   }
   return d;

@@ -1,5 +1,6 @@
 // Meridian's operator API (docs/http-api.md, Operator API): organizations, API keys, attribute
-// buckets, health, readiness and metrics. Errors use the same envelope as attribute buckets.
+// buckets, the cluster's replication status (GET /cluster/v1/status). Errors use the same
+// envelope as attribute buckets.
 // Stateless handlers; thread-safe.
 #pragma once
 
@@ -8,7 +9,7 @@
 
 namespace meridian::api::admin {
 
-// The operator API as one dialect: its organization and key routes, and those of
+// The operator API as one dialect: its organization, key and cluster-status routes, and those of
 // store_api.h, backup_api.h and verify_api.h (a new file of routes adds one line to MakeDialect).
 const Dialect& AdminDialect();
 

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "api/admin/ops_worker.h"
-#include "api/http_server.h"
+#include "api/router.h"
 #include "storage/backup.h"
 
 namespace meridian::api::admin {
@@ -57,7 +57,7 @@ class BackupBody : public BodySource {
   uint64_t data_sent_ = 0;
 };
 
-boost::asio::awaitable<Reply> Backup(const ApiContext& ctx, Call&, Resolved& r) {
+boost::asio::awaitable<Reply> Backup(const ApiContext& ctx, Call& call, Resolved& r) {
   r.txn.reset();  // the copy takes its own snapshot, on the node's operator thread
   if (ctx.ops_worker == nullptr) co_return Status::Unavailable("backups are not wired here");
   std::function<Result<std::shared_ptr<storage::BackupCopy>>()> job = [&ctx] {
@@ -70,7 +70,8 @@ boost::asio::awaitable<Reply> Backup(const ApiContext& ctx, Call&, Resolved& r) 
   if (!copy->ok()) co_return copy->status();
   auto body = std::make_shared<BackupBody>(ctx.ops_worker, std::move(**copy));
   const uint64_t length = body->length();
-  co_return StreamedResponse(http::status::ok, "application/octet-stream", length, std::move(body));
+  co_return StreamedResponse(call, http::status::ok, "application/octet-stream", length,
+                             std::move(body));
 }
 
 }  // namespace

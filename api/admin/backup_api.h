@@ -3,7 +3,7 @@
 // on the node's operator thread (ApiContext::ops_worker: one job at a time, joined before the
 // store closes) into an unlinked scratch file in the temp folder ($TMPDIR, else /tmp), never
 // on an I/O thread and without blocking the writer; the response then streams it
-// (api/http_server.h, StreamedResponse) with every file read on the operator thread too, so
+// (api/router.h, StreamedResponse) with every file read on the operator thread too, so
 // the node holds one piece of the backup in memory whatever the store's size.
 #pragma once
 

@@ -1,7 +1,7 @@
-// Crash durability (docs/architecture.md, "Failure behaviour"): a 2xx on a write means it is committed with
-// fsync. Under a concurrent write load the node is killed with SIGKILL, restarted on the same
-// data directory, and every write that was answered 204 must be there with its value. Writes
-// that were in flight may or may not be there, but never half-written. Five rounds, each
+// Crash durability (docs/architecture.md, "Failure behaviour"): a 2xx on a write means it is
+// committed with fsync. Under a concurrent write load the node is killed with SIGKILL, restarted on
+// the same data directory, and every write that was answered 204 must be there with its value.
+// Writes that were in flight may or may not be there, but never half-written. Five rounds, each
 // bounded in writes and time.
 #include <gtest/gtest.h>
 

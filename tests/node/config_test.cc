@@ -1,6 +1,6 @@
 // Tests of node configuration (node/config.h, docs/configuration.md): the embedded default,
-// flags in both forms, the cluster file of docs/configuration.md picked by --node-id, flags over the file,
-// the admin token from the environment over the file, and every kind of bad input.
+// flags in both forms, the cluster file of docs/configuration.md picked by --node-id, flags over
+// the file, the admin token from the environment over the file, and every kind of bad input.
 #include "node/config.h"
 
 #include <gtest/gtest.h>

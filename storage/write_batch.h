@@ -21,7 +21,8 @@ struct Mutation {
     kPut,           // key := value
     kDelete,        // key removed (a tombstone, only if the key is live)
     kDeletePrefix,  // every live key under `key` removed; expanded by the writer into explicit
-                    // tombstones of the keys it sees, so replicas merge per key (DESIGN.md)
+                    // tombstones of the keys it sees, so replicas merge per key
+                    // (docs/replication.md)
     kObserve,       // nothing written: the batch's answer depends on the key's current state
                     // (reported in CommitInfo::observed, so a no-op can wait for it)
   };

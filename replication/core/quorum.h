@@ -1,5 +1,6 @@
-// Which nodes must hold a write before a consistency level is reached (DESIGN.md, Durability and
-// consistency). Pure and I/O-free: a value built from the cluster membership. Thread-compatible.
+// Which nodes must hold a write before a consistency level is reached (docs/replication.md,
+// Consistency levels). Pure and I/O-free: a value built from the cluster membership.
+// Thread-compatible.
 //   local_region: a majority of the writer's region;  all_regions: a majority of every region.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Tests of the majority-per-region quorum (replication/core/quorum.h), as raft tests its
 // majority package: hand-picked memberships, then every subset of holders of small clusters
-// checked against a straightforward reference (DESIGN.md, Durability and consistency).
+// checked against a straightforward reference (docs/replication.md, Consistency levels).
 #include "replication/core/quorum.h"
 
 #include <gtest/gtest.h>

@@ -15,7 +15,8 @@
 namespace meridian {
 namespace {
 
-// Maps raw generator output to [0, n) without std::uniform_int_distribution (STYLE.md 8).
+// Maps raw generator output to [0, n) without std::uniform_int_distribution (its output differs
+// between standard libraries; seeds must replay anywhere).
 uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
 
 // The HLC algorithm as the paper states it, on an explicit (physical, logical) pair, with the

@@ -182,6 +182,23 @@ TEST_F(OpsBackupTest, CorruptOrTruncatedBackupIsRefused) {
   EXPECT_EQ(Ctl("restore " + file).exit_code, 2);
 }
 
+// meridianctl streams the backup into FILE.partial and renames it only once it is checked and
+// synced: a refused backup leaves neither FILE nor the partial file, and a good one no partial.
+TEST_F(OpsBackupTest, ABackupIsWholeAndCheckedUnderItsNameOrAbsent) {
+  ASSERT_EQ(Client().Request(V::put, "/admin/v1/store/t/n/a", AdminAuth(), "v").status / 100, 2);
+  const std::string file = dir_ + "/refused.mbk";
+  CtlRun refused = RunCtl(node().address(), "not-the-admin-key", "backup " + file);
+  EXPECT_EQ(refused.exit_code, 4) << refused.out;  // the node refused: 401
+  EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(file + ".partial"));
+  const std::string good = dir_ + "/good.mbk";
+  CtlRun backup = Ctl("backup " + good);
+  ASSERT_EQ(backup.exit_code, 0) << backup.out;
+  EXPECT_TRUE(std::filesystem::exists(good));
+  EXPECT_FALSE(std::filesystem::exists(good + ".partial"));
+  EXPECT_EQ(Ctl("restore " + good + " --data-dir " + dir_ + "/r").exit_code, 0);
+}
+
 // Peers truncate their log once every peer acked it, so the restored node is normally caught up
 // by a snapshot from its peer (docs/operations.md, Backups and restores); this test holds either.
 TEST(OpsBackupClusterTest, RestoredRegionServesEveryAckedWriteAndCatchesUp) {

@@ -1,10 +1,15 @@
 // Backup file check and restore (see backup_file.h).
 #include "backup_file.h"
 
+#include <fcntl.h>
 #include <lmdb.h>
 #include <openssl/evp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +72,36 @@ std::string NewIncarnation(const std::string& dir, uint64_t data_bytes) {
 }
 
 }  // namespace
+
+std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path, std::string* error) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  struct stat st {};
+  void* data = nullptr;
+  std::string why;
+  if (::fstat(fd, &st) != 0) {
+    why = "cannot read " + path + ": " + std::strerror(errno);
+  } else if (st.st_size > 0) {
+    data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (data == MAP_FAILED) {
+      why = "cannot map " + path + ": " + std::strerror(errno);
+      data = nullptr;
+    }
+  }
+  ::close(fd);  // the mapping keeps the file
+  if (!why.empty()) {
+    *error = why;
+    return nullptr;
+  }
+  return std::unique_ptr<MappedFile>(new MappedFile(data, static_cast<size_t>(st.st_size)));
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
+}
 
 std::optional<BackupParts> CheckBackup(std::string_view bytes, std::string* error) {
   if (!bytes.starts_with(kMagic)) {

@@ -4,11 +4,29 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace meridian::ctl {
+
+// A file mapped read-only: a backup of any size is checked and restored without being read
+// into memory (the kernel pages it in, and may drop the pages again).
+class MappedFile {
+ public:
+  // nullptr, with `error` set, if `path` cannot be opened or mapped.
+  static std::unique_ptr<MappedFile> Open(const std::string& path, std::string* error);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedFile(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_;  // nullptr for an empty file
+  size_t size_;
+};
 
 struct BackupParts {
   boost::json::object manifest;

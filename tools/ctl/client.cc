@@ -50,26 +50,50 @@ std::string HttpReply::Header(std::string_view name) const {
 
 namespace {
 
-// One request and its answer over a connected (and, for TLS, handshaken) stream.
+// One request and its answer over a connected (and, for TLS, handshaken) stream. With
+// `body_file`, a 2xx body is written to that file instead of `reply.body`.
 template <typename Stream>
-void Exchange(Stream& stream, const http::request<http::string_body>& req, HttpReply& reply) {
+void Exchange(Stream& stream, const http::request<http::string_body>& req, HttpReply& reply,
+              const std::string* body_file) {
   http::write(stream, req);
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(uint64_t{1} << 34);  // backups and large listings
-  http::read(stream, buffer, parser);
-  auto& res = parser.get();
-  reply.status = res.result_int();
-  reply.body = std::move(res.body());
-  for (const auto& field : res) {
+  http::response_parser<http::empty_body> head;
+  head.body_limit(uint64_t{1} << 44);  // checked against Content-Length with the header; the
+                                       // body's own parser below sets the limit that holds
+  http::read_header(stream, buffer, head);
+  reply.status = head.get().result_int();
+  for (const auto& field : head.get()) {
     reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
+  if (body_file != nullptr && reply.ok()) {
+    http::response_parser<http::file_body> parser(std::move(head));
+    parser.body_limit(uint64_t{1} << 44);  // a backup: bounded by the disk, not by memory
+    beast::error_code ec;
+    parser.get().body().open(body_file->c_str(), beast::file_mode::write, ec);
+    if (ec) throw std::runtime_error("cannot write " + *body_file + ": " + ec.message());
+    http::read(stream, buffer, parser);
+    return;
+  }
+  http::response_parser<http::string_body> parser(std::move(head));
+  parser.body_limit(uint64_t{1} << 34);  // large listings
+  http::read(stream, buffer, parser);
+  reply.body = std::move(parser.get().body());
 }
 
 }  // namespace
 
 HttpReply Client::Call(std::string_view method, const std::string& target, std::string_view body,
                        std::string_view content_type, const Headers& headers) const {
+  return Send(method, target, body, content_type, headers, nullptr);
+}
+
+HttpReply Client::Download(const std::string& target, const std::string& path) const {
+  return Send("GET", target, {}, {}, {}, &path);
+}
+
+HttpReply Client::Send(std::string_view method, const std::string& target, std::string_view body,
+                       std::string_view content_type, const Headers& headers,
+                       const std::string* body_file) const {
   HttpReply reply;
   try {
     http::request<http::string_body> req(http::string_to_verb(method), target, 11);
@@ -89,7 +113,7 @@ HttpReply Client::Call(std::string_view method, const std::string& target, std::
       beast::tcp_stream stream(ioc);
       stream.expires_after(timeout_);
       stream.connect(results);
-      Exchange(stream, req, reply);
+      Exchange(stream, req, reply, body_file);
       beast::error_code ec;
       stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
       return reply;
@@ -113,7 +137,7 @@ HttpReply Client::Call(std::string_view method, const std::string& target, std::
     beast::get_lowest_layer(stream).expires_after(timeout_);
     beast::get_lowest_layer(stream).connect(results);
     stream.handshake(asio::ssl::stream_base::client);
-    Exchange(stream, req, reply);
+    Exchange(stream, req, reply, body_file);
     beast::error_code ec;
     stream.shutdown(ec);  // the node may close without close_notify: not an error here
   } catch (const std::exception& e) {

@@ -43,6 +43,10 @@ class Client {
   HttpReply Call(std::string_view method, const std::string& target, std::string_view body = {},
                  std::string_view content_type = "application/json",
                  const Headers& headers = {}) const;
+  // GET `target`; a 2xx body goes to the file `path` (created or truncated) as it arrives, so
+  // a body of any size costs no memory, and `body` stays empty. Any other answer's body is
+  // returned in `body` as by Call.
+  HttpReply Download(const std::string& target, const std::string& path) const;
   void set_timeout(std::chrono::seconds timeout) { timeout_ = timeout; }
   // PEM file of the CA an HTTPS node's certificate must chain to ("" : the system's CAs).
   void set_cacert(std::string path) { cacert_ = std::move(path); }
@@ -52,6 +56,9 @@ class Client {
   }
 
  private:
+  HttpReply Send(std::string_view method, const std::string& target, std::string_view body,
+                 std::string_view content_type, const Headers& headers,
+                 const std::string* body_file) const;
   Endpoint endpoint_;
   std::string admin_key_;
   std::chrono::seconds timeout_;

@@ -1,10 +1,14 @@
 // meridianctl's verbs (see verbs.h).
 #include "verbs.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -434,17 +438,44 @@ int Drain(const Args& a, Context& ctx) {
   return replicated ? kOk : kCheckFailed;
 }
 
+// Flushes `path`'s data to the disk: a backup said written must survive a crash.
+bool SyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced;
+}
+
+// The backup streams into FILE.partial, is checked there from a read-only mapping (never held in
+// memory whole), synced and renamed to FILE: FILE is either a whole, checked backup or absent.
 int Backup(const Args& a, Context& ctx) {
   const std::string& file = a.positional[0];
-  HttpReply r = ctx.client.Call("GET", "/admin/v1/backup");
-  if (int code = Check(r); code != kOk) return code;
+  const std::string partial = file + ".partial";
+  std::error_code ignored;
+  HttpReply r = ctx.client.Download("/admin/v1/backup", partial);
+  if (int code = Check(r); code != kOk) {
+    std::filesystem::remove(partial, ignored);
+    return code;
+  }
   std::string error;
-  auto parts = CheckBackup(r.body, &error);
-  if (!parts) return Fail(kRefused, "the node sent a bad backup: " + error);
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
-  out.flush();
-  if (!out) return Fail(kCheckFailed, "cannot write " + file);
+  auto mapped = MappedFile::Open(partial, &error);
+  if (!mapped) {
+    std::filesystem::remove(partial, ignored);
+    return Fail(kCheckFailed, error);
+  }
+  auto parts = CheckBackup(mapped->bytes(), &error);
+  if (!parts) {
+    std::filesystem::remove(partial, ignored);
+    return Fail(kRefused, "the node sent a bad backup: " + error);
+  }
+  std::error_code renamed;
+  const bool synced = SyncFile(partial);
+  if (synced) std::filesystem::rename(partial, file, renamed);
+  if (!synced || renamed) {
+    std::filesystem::remove(partial, ignored);
+    return Fail(kCheckFailed, "cannot write " + file);
+  }
   if (ctx.json) {
     PrintJson(json::value(parts->manifest));
   } else {
@@ -459,11 +490,10 @@ int Restore(const Args& a, Context& ctx) {
   const std::string& file = a.positional[0];
   const std::string dir = a.Flag("data-dir", "");
   if (dir.empty()) return Fail(kUsage, "restore needs --data-dir DIR");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Fail(kCheckFailed, "cannot read " + file);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   std::string error;
-  auto parts = CheckBackup(bytes, &error);
+  auto mapped = MappedFile::Open(file, &error);
+  if (!mapped) return Fail(kCheckFailed, error);
+  auto parts = CheckBackup(mapped->bytes(), &error);
   if (!parts) return Fail(kCheckFailed, file + ": " + error);
   if (std::string e = RestoreInto(*parts, dir); !e.empty()) return Fail(kCheckFailed, e);
   if (ctx.json) {

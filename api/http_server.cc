@@ -212,6 +212,9 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
 
 Response HttpServer::Finish(Response res, std::string_view target, bool keep_alive, int version,
                             bool head, StreamedBody& streamed) const {
+  // A streamed body belongs to the success it was made for; an error that replaced it (a
+  // handler's later failure, the pipeline's exit) is sent with its own body.
+  if (res.result_int() / 100 != 2) streamed = {};
   // One place checks every header before any byte is written: a value with CR, LF or NUL
   // would split the response (header injection), so it becomes a 500.
   for (const auto& field : res) {

@@ -64,8 +64,8 @@ class HttpServer {
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket, bool probes_only);
   // Writes the last checks every response gets (header values, Retry-After, keep-alive) and
-  // the length of a streamed body; drops `streamed` when the response does not carry it (a
-  // refused header, HEAD).
+  // the length of a streamed body; drops `streamed` when the response does not carry it (not
+  // a 2xx, a refused header, HEAD).
   Response Finish(Response res, std::string_view target, bool keep_alive, int version, bool head,
                   StreamedBody& streamed) const;
   // The request loop of one connection over `Stream` (TCP, or TLS over it).

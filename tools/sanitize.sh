@@ -10,4 +10,5 @@ cd "$root/build-fuzz"
 # Child processes (meridiand, meridianctl, meridian-proxy) inherit these.
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp"  # third-party libraries only
 ctest --output-on-failure --timeout 900 -j2 "$@"

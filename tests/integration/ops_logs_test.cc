@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/node_test.h"
+#include "tests/support/ports.h"
 
 namespace meridian::test {
 namespace {
@@ -48,22 +49,6 @@ bool WaitForLog(NodeProcess& node, const std::string& needle, size_t count = 1) 
 Headers WithId(Headers h, const std::string& id) {
   h.emplace_back("X-Request-Id", id);
   return h;
-}
-
-// A port the kernel just handed out on 127.0.0.1, released again.
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 void WriteFile(const std::string& path, const std::string& text) {
@@ -211,7 +196,7 @@ TEST_F(OpsLogsTest, SighupAppliesTheEditedLogLevelAccessLogAndRateLimits) {
 TEST_F(OpsLogsTest, RefusedPeerIsLogged) {
   // Two nodes of one cluster file, but the second one holds another secret: each refuses the
   // other's link and logs why, with the address it came from and the node it claimed to be.
-  const uint16_t r1 = FreePort(), r2 = FreePort();
+  const uint16_t r1 = FreeLoopbackPort(), r2 = FreeLoopbackPort();
   auto cluster = [&](const std::string& secret) {
     return R"({"cluster_secret": ")" + secret + R"(", "nodes": [
       {"id": "n1", "region": "r1", "api": "127.0.0.1:0", "replication": "127.0.0.1:)" +

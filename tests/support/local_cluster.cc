@@ -19,29 +19,14 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/ports.h"
+
 extern char** environ;
 
 namespace meridian::test {
 namespace json = boost::json;
 
 namespace {
-
-// A port the kernel just handed out on 127.0.0.1, released again: free for the next moment.
-uint16_t FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
 
 std::string Loopback(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 

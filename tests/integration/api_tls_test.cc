@@ -40,8 +40,8 @@ TEST(ApiTlsTest, HttpsOnlyCurlReachesItPlainHttpIsRefusedAndSighupSwapsTheCertif
   ASSERT_TRUE(ca.ok());
   ASSERT_TRUE(other.ok());
   CertFiles server, swapped;
-  ASSERT_TRUE(ca.Issue("server", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &server));
-  ASSERT_TRUE(other.Issue("swapped", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &swapped));
+  ASSERT_TRUE(ca.IssueForLoopback("server", &server));
+  ASSERT_TRUE(other.IssueForLoopback("swapped", &swapped));
   const std::string config = dir.path() + "/node.json";
   {
     std::ofstream out(config);

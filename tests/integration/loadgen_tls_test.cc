@@ -33,7 +33,7 @@ TEST(LoadgenTlsTest, BenchClientsRunCleanOverPlainAndTlsAndRefuseAnUntrustedNode
   ASSERT_TRUE(ca.ok());
   ASSERT_TRUE(other.ok());
   CertFiles server;
-  ASSERT_TRUE(ca.Issue("server", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &server));
+  ASSERT_TRUE(ca.IssueForLoopback("server", &server));
   NodeOptions options;
   options.work_dir = dir.path();
   options.admin_token = std::string(kTestAdminToken);

@@ -199,6 +199,30 @@ TEST_F(OpsBackupTest, ABackupIsWholeAndCheckedUnderItsNameOrAbsent) {
   EXPECT_EQ(Ctl("restore " + good + " --data-dir " + dir_ + "/r").exit_code, 0);
 }
 
+// Node n2 (index 1) of `cluster` loses its disk and is restored from the backup `file`; then
+// every one of the `total` writes AckedWriter made ("k<i>" = "value-<i>") is read back from it
+// (bounded: 30 s for the last to arrive).
+void RestoreNode2AndAwaitEveryWrite(LocalCluster& cluster, const std::string& file, size_t total) {
+  const Headers auth = cluster.AdminAuth();
+  NodeProcess& n2 = cluster.node(1);
+  ASSERT_EQ(n2.Terminate(), 0);
+  std::filesystem::remove_all(n2.data_dir());
+  CtlRun restore = RunCtl(cluster.node(0).address(), cluster.admin_token(),
+                          "restore " + file + " --data-dir " + n2.data_dir());
+  ASSERT_EQ(restore.exit_code, 0) << restore.out;
+  ASSERT_TRUE(n2.Start());
+  HttpClient client(n2.address());
+  const std::string last = "/admin/v1/store/t/n/k" + std::to_string(total - 1);
+  for (int i = 0; i < 300 && client.Request(V::get, last, auth).status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (size_t i = 0; i < total; ++i) {
+    auto res = client.Request(V::get, "/admin/v1/store/t/n/k" + std::to_string(i), auth);
+    ASSERT_EQ(res.status, 200) << "k" << i << " of " << total;
+    ASSERT_EQ(res.body, "value-" + std::to_string(i));
+  }
+}
+
 // Peers truncate their log once every peer acked it, so the restored node is normally caught up
 // by a snapshot from its peer (docs/operations.md, Backups and restores); this test holds either.
 TEST(OpsBackupClusterTest, RestoredRegionServesEveryAckedWriteAndCatchesUp) {
@@ -224,26 +248,10 @@ TEST(OpsBackupClusterTest, RestoredRegionServesEveryAckedWriteAndCatchesUp) {
   const size_t total = writer.acked();
   ASSERT_GT(total, at_backup);
 
-  // n2's disk is lost: restore its backup into a fresh folder and start n2 from it.
-  NodeProcess& n2 = cluster.node(1);
-  ASSERT_EQ(n2.Terminate(), 0);
-  std::filesystem::remove_all(n2.data_dir());
-  CtlRun restore = RunCtl(cluster.node(0).address(), cluster.admin_token(),
-                          "restore " + file + " --data-dir " + n2.data_dir());
-  ASSERT_EQ(restore.exit_code, 0) << restore.out;
-  ASSERT_TRUE(n2.Start());
-
-  // Every write n1 acknowledged reaches the restored n2 (bounded: 30 s).
-  HttpClient client(n2.address());
-  const std::string last = "/admin/v1/store/t/n/k" + std::to_string(total - 1);
-  for (int i = 0; i < 300 && client.Request(V::get, last, auth).status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  for (size_t i = 0; i < total; ++i) {
-    auto res = client.Request(V::get, "/admin/v1/store/t/n/k" + std::to_string(i), auth);
-    ASSERT_EQ(res.status, 200) << "k" << i << " of " << total;
-    ASSERT_EQ(res.body, "value-" + std::to_string(i));
-  }
+  // n2's disk is lost: restore its backup into a fresh folder and start n2 from it; every
+  // write n1 acknowledged reaches it.
+  ASSERT_NO_FATAL_FAILURE(RestoreNode2AndAwaitEveryWrite(cluster, file, total));
+  HttpClient client(cluster.node(1).address());
   // And the restored region takes writes that reach the other region.
   ASSERT_EQ(client.Request(V::put, "/admin/v1/store/t/n/after", auth, "x").status / 100, 2);
   HttpClient c1(cluster.node(0).address());
@@ -286,22 +294,7 @@ TEST(OpsBackupClusterTest, RestoredNodeCatchesUpByLogWhenThePeersLogReachesBack)
   const size_t total = writer.acked();
   ASSERT_GT(total, at_backup);
 
-  NodeProcess& n2 = cluster.node(1);
-  ASSERT_EQ(n2.Terminate(), 0);
-  std::filesystem::remove_all(n2.data_dir());
-  CtlRun restore = RunCtl(cluster.node(0).address(), cluster.admin_token(),
-                          "restore " + file + " --data-dir " + n2.data_dir());
-  ASSERT_EQ(restore.exit_code, 0) << restore.out;
-  ASSERT_TRUE(n2.Start());
-  HttpClient client(n2.address());
-  const std::string last = "/admin/v1/store/t/n/k" + std::to_string(total - 1);
-  for (int i = 0; i < 300 && client.Request(V::get, last, auth).status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  for (size_t i = 0; i < total; ++i) {
-    auto res = client.Request(V::get, "/admin/v1/store/t/n/k" + std::to_string(i), auth);
-    ASSERT_EQ(res.status, 200) << "k" << i << " of " << total;
-  }
+  ASSERT_NO_FATAL_FAILURE(RestoreNode2AndAwaitEveryWrite(cluster, file, total));
   const boost::json::value from_n1 = PeerOf(cluster.Status(1), "n1");
   const boost::json::value to_n2 = PeerOf(cluster.Status(0), "n2");
   ASSERT_TRUE(from_n1.is_object() && to_n2.is_object());

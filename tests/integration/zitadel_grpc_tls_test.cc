@@ -81,8 +81,8 @@ TEST(ZitadelGrpcTlsTest, ApiTlsCoversTheGrpcPortAndSighupSwapsItsCertificate) {
   ASSERT_TRUE(ca.ok());
   ASSERT_TRUE(other.ok());
   CertFiles server, swapped;
-  ASSERT_TRUE(ca.Issue("server", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &server));
-  ASSERT_TRUE(other.Issue("swapped", "localhost", {"DNS:localhost", "IP:127.0.0.1"}, &swapped));
+  ASSERT_TRUE(ca.IssueForLoopback("server", &server));
+  ASSERT_TRUE(other.IssueForLoopback("swapped", &swapped));
 
   // An organization and its key, made over plain HTTP before the node restarts with api_tls.
   NodeOptions options;

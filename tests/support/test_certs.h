@@ -29,6 +29,11 @@ class TestCa {
   // alternative names ("DNS:n1", "IP:127.0.0.1"); none: no SAN extension.
   testing::AssertionResult Issue(const std::string& stem, const std::string& common_name,
                                  const std::vector<std::string>& alt_names, CertFiles* out);
+  // A server certificate for a node on this machine: CN=localhost, SANs localhost and
+  // 127.0.0.1 (what HTTPS clients of a test node check).
+  testing::AssertionResult IssueForLoopback(const std::string& stem, CertFiles* out) {
+    return Issue(stem, "localhost", {"DNS:localhost", "IP:127.0.0.1"}, out);
+  }
 
  private:
   testing::AssertionResult Run(const std::string& command);
